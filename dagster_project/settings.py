@@ -1,0 +1,54 @@
+"""The one place that reads the environment.
+
+Every other module gets its configuration from here (or from Dagster resources built
+from here), so a reader can see every knob of the pipeline in one file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT
+DBT_PROFILES_DIR = PROJECT_ROOT / "dbt"
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    path = Path(value) if value else default
+    return path if path.is_absolute() else (PROJECT_ROOT / path)
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse_path: Path
+    landing_dir: Path
+    dagster_home: Path
+    reports_dir: Path
+    duckdb_memory_limit: str
+    duckdb_threads: int | None
+
+    @property
+    def duckdb_config(self) -> dict[str, str | int]:
+        """Connection settings shared by ingestion, dbt and analysts' helpers."""
+        config: dict[str, str | int] = {
+            "memory_limit": self.duckdb_memory_limit,
+            "TimeZone": "UTC",
+        }
+        if self.duckdb_threads:
+            config["threads"] = self.duckdb_threads
+        return config
+
+
+def load_settings() -> Settings:
+    threads = os.environ.get("DUCKDB_THREADS")
+    return Settings(
+        warehouse_path=_path("WAREHOUSE_PATH", PROJECT_ROOT / "data" / "warehouse.duckdb"),
+        landing_dir=_path("LANDING_DIR", PROJECT_ROOT / "data" / "landing"),
+        dagster_home=_path("DAGSTER_HOME", PROJECT_ROOT / "data" / "dagster_home"),
+        reports_dir=_path("REPORTS_DIR", PROJECT_ROOT / "data" / "reports"),
+        duckdb_memory_limit=os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"),
+        duckdb_threads=int(threads) if threads else None,
+    )

@@ -1,0 +1,30 @@
+{#- Accepted usage records: valid, one per event_id, the first delivered copy (earliest
+    loaded file, then earliest row) wins (contract 2.1.1). -#}
+with
+
+deduplicated as (
+
+    {{ keep_first(ref('int_usage_records_validated'), 'event_id', 'file_id, row_number') }}
+
+),
+
+final as (
+
+    select
+        event_id,
+        workspace_id,
+        call_id,
+        resource_type,
+        provider,
+        model,
+        quantity,
+        resolved_unit_cost as unit_cost,
+        unit_cost_source,
+        occurred_at,
+        file_id,
+        row_number
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,44 @@
+with
+
+snapshots as (
+
+    select * from {{ ref('stg_landing__agents') }}
+
+),
+
+known_workspaces as (
+
+    select distinct workspace_id from {{ ref('int_workspace_snapshots_validated') }}
+    where quarantine_reason is null
+
+),
+
+checked as (
+
+    select
+        snapshots.*,
+        known_workspaces.workspace_id is not null as is_known_workspace
+    from snapshots
+    left join known_workspaces
+        on snapshots.workspace_id = known_workspaces.workspace_id
+
+),
+
+final as (
+
+    select
+        *,
+        {{ quarantine_reason([
+            ('unparsed_line is not null', 'invalid_json', 'line is not a JSON object'),
+            required_check('agent_id'),
+            required_check('workspace_id'),
+            ("snapshot_at_text is null or trim(snapshot_at_text) = ''", 'missing_value', 'snapshot_at'),
+            ('snapshot_at is null', 'invalid_timestamp', 'snapshot_at'),
+            ('not is_known_workspace', 'unknown_workspace', 'workspace_id'),
+            ('snapshot_at > ' ~ dbt.dateadd('day', 1, run_as_of()), 'future_timestamp', 'snapshot_at'),
+        ]) }}
+    from checked
+
+)
+
+select * from final

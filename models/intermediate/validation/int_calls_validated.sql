@@ -1,0 +1,54 @@
+with
+
+calls as (
+
+    select * from {{ ref('stg_landing__calls') }}
+
+),
+
+known_workspaces as (
+
+    select distinct workspace_id from {{ ref('int_workspace_snapshots_validated') }}
+    where quarantine_reason is null
+
+),
+
+checked as (
+
+    select
+        calls.*,
+        known_workspaces.workspace_id is not null as is_known_workspace
+    from calls
+    left join known_workspaces
+        on calls.workspace_id = known_workspaces.workspace_id
+
+),
+
+final as (
+
+    select
+        *,
+        {{ quarantine_reason([
+            ('unparsed_line is not null', 'invalid_json', 'line is not a JSON object'),
+            required_check('call_id'),
+            required_check('workspace_id'),
+            ('direction is null', 'missing_value', 'direction'),
+            ('call_status is null', 'missing_value', 'status'),
+            ("started_at_text is null or trim(started_at_text) = ''", 'missing_value', 'started_at'),
+            ('started_at is null', 'invalid_timestamp', 'started_at'),
+            (is_unparseable('ended_at_text', 'ended_at'), 'invalid_timestamp', 'ended_at'),
+            (is_unparseable('duration_seconds_text', 'duration_seconds'), 'invalid_number', 'duration_seconds'),
+            (is_unparseable('latency_ms_text', 'latency_ms'), 'invalid_number', 'latency_ms'),
+            ("direction not in ('inbound', 'outbound')", 'invalid_value', 'direction'),
+            ("call_status not in ('completed', 'failed', 'busy', 'no_answer', 'in_progress')", 'invalid_value', 'status'),
+            ("sentiment not in ('positive', 'neutral', 'negative')", 'invalid_value', 'sentiment'),
+            ('duration_seconds < 0', 'negative_quantity', 'duration_seconds'),
+            ('latency_ms < 0', 'negative_value', 'latency_ms'),
+            ('not is_known_workspace', 'unknown_workspace', 'workspace_id'),
+            ('started_at > ' ~ dbt.dateadd('day', 1, run_as_of()), 'future_timestamp', 'started_at'),
+        ]) }}
+    from checked
+
+)
+
+select * from final
