@@ -32,11 +32,12 @@ class Settings:
 
     @property
     def duckdb_config(self) -> dict[str, str | int]:
-        """Connection settings shared by ingestion, dbt and analysts' helpers."""
-        config: dict[str, str | int] = {
-            "memory_limit": self.duckdb_memory_limit,
-            "TimeZone": "UTC",
-        }
+        """Connection settings for DuckDB connections opened from Python.
+
+        (TimeZone=UTC is set by dbt's profile, where timestamps are parsed; DuckDB
+        refuses it as a connect-time option.)
+        """
+        config: dict[str, str | int] = {"memory_limit": self.duckdb_memory_limit}
         if self.duckdb_threads:
             config["threads"] = self.duckdb_threads
         return config

@@ -1,3 +1,5 @@
+{{ config(materialized="view") }}
+{#- A view, so the counts are always those of the tables as they are now. -#}
 {#- Row conservation per source (contract 1.2): rows read = rows accepted + rows
     quarantined + duplicates removed. Each count is taken from its own table, so a row
     lost between layers shows as a difference instead of being absorbed. -#}

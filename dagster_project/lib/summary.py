@@ -1,0 +1,68 @@
+"""The run summary printed by `billing demo` / `billing summary`."""
+
+from __future__ import annotations
+
+import duckdb
+
+from dagster_project.settings import Settings
+
+
+def _table(headers: list[str], rows: list[tuple]) -> str:
+    cells = [headers] + [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(value.rjust(w) if n and value.replace(".", "").isdigit()
+                               else value.ljust(w) for value, w in zip(row, widths, strict=True)))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def source_counts(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        """
+        select source_name, rows_read, rows_accepted, rows_quarantined, duplicates_removed,
+               files_loaded, files_failed,
+               case when is_conserved then 'ok' else 'MISMATCH' end
+        from marts.ingestion_row_counts
+        order by source_name
+        """
+    ).fetchall()
+
+
+def mart_counts(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    tables = con.execute(
+        """
+        select table_name from information_schema.tables
+        where table_schema = 'marts' order by table_name
+        """
+    ).fetchall()
+    return [
+        (name, con.execute(f'select count(*) from marts."{name}"').fetchone()[0])
+        for (name,) in tables
+    ]
+
+
+def print_summary(settings: Settings) -> None:
+    if not settings.warehouse_path.exists():
+        print(f"no warehouse at {settings.warehouse_path} yet")
+        return
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        print("\nRows per source")
+        print(_table(
+            ["source", "read", "accepted", "quarantined", "duplicates", "files", "bad files",
+             "conserved"],
+            source_counts(con),
+        ))
+        reasons = con.execute(
+            """
+            select source_name, reason, count(*) from marts.quarantine
+            group by 1, 2 order by 1, 2
+            """
+        ).fetchall()
+        print("\nQuarantine by reason")
+        print(_table(["source", "reason", "rows"], reasons))
+        print("\nMarts built")
+        print(_table(["mart", "rows"], mart_counts(con)))
+        print(f"\nwarehouse: {settings.warehouse_path}")

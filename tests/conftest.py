@@ -1,0 +1,142 @@
+"""Shared fixtures: an isolated warehouse, landing folder and Dagster home per test, and
+helpers to write landing files in each format."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project import cli
+
+
+class Pipeline:
+    """One isolated pipeline: its own landing folder, warehouse and Dagster home."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.landing_dir = root / "landing"
+        self.warehouse_path = root / "warehouse.duckdb"
+        self.dagster_home = root / "dagster_home"
+        self.landing_dir.mkdir(parents=True, exist_ok=True)
+
+    def write(self, source: str, name: str, rows: Iterable[Mapping[str, object]]) -> Path:
+        """Write rows to `<landing>/<source>/<name>`; the suffix picks the format."""
+        rows = list(rows)
+        path = self.landing_dir / source / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".jsonl":
+            path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+        elif path.suffix == ".csv":
+            columns = list(dict.fromkeys(key for row in rows for key in row))
+            with path.open("w", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=columns)
+                writer.writeheader()
+                writer.writerows(rows)
+        elif path.suffix == ".parquet":
+            columns = list(dict.fromkeys(key for row in rows for key in row))
+            with duckdb.connect() as con:
+                values = [[None if row.get(c) is None else str(row.get(c)) for c in columns]
+                          for row in rows]
+                select = ", ".join(f'cast(col{i} as varchar) as "{c}"'
+                                   for i, c in enumerate(columns))
+                placeholders = ", ".join(
+                    "(" + ", ".join("?" for _ in columns) + ")" for _ in values
+                )
+                params = [v for row in values for v in row]
+                aliases = ", ".join(f"col{i}" for i in range(len(columns)))
+                con.execute(
+                    f"copy (select {select} from (values {placeholders}) as t({aliases})) "
+                    f"to '{path}' (format parquet)",
+                    params,
+                )
+        else:
+            path.write_text(str(rows[0]) if rows else "")
+        return path
+
+    def write_text(self, source: str, name: str, text: str) -> Path:
+        path = self.landing_dir / source / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def run(self, *argv: str) -> None:
+        assert cli.main(list(argv)) == 0, f"billing {' '.join(argv)} failed"
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse_path), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: list | None = None):
+        return self.query(sql, params)[0][0]
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pipeline:
+    return make_pipeline(tmp_path, monkeypatch)
+
+
+def make_pipeline(root: Path, monkeypatch: pytest.MonkeyPatch) -> Pipeline:
+    p = Pipeline(root)
+    monkeypatch.setenv("WAREHOUSE_PATH", str(p.warehouse_path))
+    monkeypatch.setenv("LANDING_DIR", str(p.landing_dir))
+    monkeypatch.setenv("DAGSTER_HOME", str(p.dagster_home))
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "1GB")
+    return p
+
+
+def workspace(workspace_id: str, **overrides: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "workspace_id": workspace_id,
+        "name": f"Workspace {workspace_id}",
+        "status": "active",
+        "plan_id": "pro",
+        "billing_email": f"billing@{workspace_id}.example",
+        "country": "US",
+        "region": "CA",
+        "created_at": "2026-01-01T00:00:00Z",
+        "cancelled_at": None,
+        "markup_percentage": None,
+        "usage_limit_monthly": None,
+        "alert_threshold_percentage": None,
+        "auto_pause_on_limit": "false",
+        "snapshot_at": "2026-01-01T00:00:00Z",
+    }
+    row.update(overrides)
+    return row
+
+
+def usage(event_id: str, **overrides: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "event_id": event_id,
+        "workspace_id": "ws_a",
+        "call_id": "call_1",
+        "resource_type": "call_minutes",
+        "provider": "twilio",
+        "model": None,
+        "quantity": "2.5",
+        "unit_cost": None,
+        "occurred_at": "2026-10-05T10:00:00Z",
+    }
+    row.update(overrides)
+    return row
+
+
+def gateway_request(request_id: str, **overrides: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "request_id": request_id,
+        "organization_id": "ws_a",
+        "provider": "openai",
+        "model": "gpt-4o-mini",
+        "request_type": "chat",
+        "input_tokens": "1000",
+        "output_tokens": "200",
+        "actual_cost": None,
+        "occurred_at": "2026-10-05T10:00:00Z",
+    }
+    row.update(overrides)
+    return row

@@ -1,0 +1,42 @@
+"""The whole Definitions load; every dbt test is an asset check; jobs and schedules exist."""
+
+import json
+
+import dagster as dg
+
+from dagster_project.defs.dbt.project import ensure_manifest
+from dagster_project.definitions import defs
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs())
+
+
+def test_every_dbt_test_is_an_asset_check():
+    manifest = json.loads(ensure_manifest().read_text())
+    dbt_tests = {
+        node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"
+    }
+    check_names = {key.name for key in defs().resolve_asset_graph().asset_check_keys}
+    assert dbt_tests, "the dbt project has tests"
+    assert dbt_tests - check_names == set()
+
+
+def test_layers_are_asset_groups():
+    graph = defs().resolve_asset_graph()
+    groups = {
+        key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()
+    }
+    assert groups["raw/usage_records"] == "ingestion"
+    assert groups["staging/stg_landing__usage_records"] == "staging"
+    assert groups["intermediate/int_usage_records_validated"] == "intermediate"
+    assert groups["marts/fct_usage_daily"] == "marts"
+    assert groups["reference/plans"] == "reference"
+
+
+def test_jobs_and_schedules():
+    definitions = defs()
+    for job in ("ingest_job", "build_job", "daily_pipeline_job", "generate_sample_data_job"):
+        assert definitions.resolve_job_def(job).name == job
+    schedule = definitions.resolve_schedule_def("daily_pipeline_job_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 0 * * *", "UTC")

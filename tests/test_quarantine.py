@@ -1,0 +1,178 @@
+"""Every bad-row kind of contract 1.2 goes to marts.quarantine with its reason, while the
+good rows of the same file are accepted, and rows are conserved per source."""
+
+from __future__ import annotations
+
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.defs.ingestion.assets import conservation_checks
+from tests.conftest import Pipeline, gateway_request, make_pipeline, usage, workspace
+
+AS_OF = "2026-10-20T00:00:00Z"
+
+# (case, source, file name, bad row, reason, detail)
+BAD_ROWS = [
+    ("missing_value", "usage_records", "missing.jsonl",
+     usage("bad_missing", workspace_id=None), "missing_value", "workspace_id"),
+    ("negative_quantity", "usage_records", "negative.csv",
+     usage("bad_negative", quantity="-3"), "negative_quantity", "quantity"),
+    ("unknown_resource_type", "usage_records", "resource.parquet",
+     usage("bad_resource", resource_type="fax_pages"), "unknown_resource_type", "resource_type"),
+    ("invalid_timestamp", "usage_records", "timestamp.jsonl",
+     usage("bad_timestamp", occurred_at="yesterday at noon"), "invalid_timestamp", "occurred_at"),
+    ("invalid_number", "usage_records", "number.csv",
+     usage("bad_number", quantity="12,5"), "invalid_number", "quantity"),
+    ("unknown_workspace", "usage_records", "workspace.jsonl",
+     usage("bad_workspace", workspace_id="ws_ghost"), "unknown_workspace", "workspace_id"),
+    ("no_rate", "usage_records", "rate.parquet",
+     usage("bad_rate", provider="acme", resource_type="transcription"), "no_rate",
+     "no unit_cost and no matching provider rate"),
+    ("future_timestamp", "usage_records", "future.csv",
+     usage("bad_future", occurred_at="2026-10-21T00:00:01Z"), "future_timestamp", "occurred_at"),
+    ("gateway_invalid_number", "gateway_requests", "tokens.jsonl",
+     gateway_request("bad_tokens", input_tokens="many"), "invalid_number", "input_tokens"),
+    ("gateway_no_rate", "gateway_requests", "gw_rate.csv",
+     gateway_request("bad_gw_rate", provider="acme"), "no_rate",
+     "no actual_cost and no matching llm_tokens rate"),
+    ("gateway_unknown_workspace", "gateway_requests", "gw_ws.parquet",
+     gateway_request("bad_gw_ws", organization_id="ws_ghost"), "unknown_workspace",
+     "organization_id"),
+]
+GOOD_ROWS_PER_FILE = 2
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        p = make_pipeline(tmp_path_factory.mktemp("quarantine"), monkeypatch)
+        p.write("workspaces", "ws.csv", [workspace("ws_a")])
+        for case, source, name, bad_row, _reason, _detail in BAD_ROWS:
+            make = usage if source == "usage_records" else gateway_request
+            good = [make(f"{case}_good_{n}") for n in range(GOOD_ROWS_PER_FILE)]
+            p.write(source, f"{case}/{name}", [good[0], bad_row, good[1]])
+        # a JSONL line that is not JSON, between two good lines
+        p.write_text(
+            "usage_records", "invalid_json/lines.jsonl",
+            '{"event_id": "json_good_0", "workspace_id": "ws_a", "resource_type": "storage", '
+            '"provider": "aws", "quantity": 1, "occurred_at": "2026-10-05"}\n'
+            '{"event_id": "json_bad", "quantity": \n'
+            '{"event_id": "json_good_1", "workspace_id": "ws_a", "resource_type": "storage", '
+            '"provider": "aws", "quantity": 2, "occurred_at": "2026-10-05"}\n',
+        )
+        # a file no reader can parse
+        p.write_text("usage_records", "broken/part-0001.parquet", "this is not parquet")
+        # the same event delivered in two files; the first delivered copy wins
+        p.write("usage_records", "dup/a-first.jsonl", [usage("evt_dup", quantity="1")])
+        p.write("usage_records", "dup/b-second.csv", [usage("evt_dup", quantity="99")])
+        p.run("ingest")
+        p.run("build", "--as-of", AS_OF)
+        yield p
+
+
+@pytest.mark.parametrize(
+    ("case", "source", "name", "bad_row", "reason", "detail"),
+    BAD_ROWS,
+    ids=[row[0] for row in BAD_ROWS],
+)
+def test_bad_row_is_quarantined_with_reason_and_good_rows_accepted(
+    built: Pipeline, case, source, name, bad_row, reason, detail
+):
+    key = "event_id" if source == "usage_records" else "request_id"
+    quarantined = built.query(
+        """
+        select q.reason, q.reason_detail, q.row_number, q.file_path, q.raw_row
+        from marts.quarantine as q
+        where q.source_name = ? and q.file_path = ?
+        """,
+        [source, f"{source}/{case}/{name}"],
+    )
+    assert len(quarantined) == 1
+    got_reason, got_detail, row_number, _path, raw_row = quarantined[0]
+    assert (got_reason, got_detail, row_number) == (reason, detail, 2)
+    assert f'"{bad_row[key]}"' in raw_row
+
+    accepted_model = ("intermediate.int_usage_records_deduplicated" if source == "usage_records"
+                      else "intermediate.int_gateway_requests_deduplicated")
+    accepted = built.query(
+        f"select {key} from {accepted_model} where {key} like ? order by 1", [f"{case}_good_%"]
+    )
+    assert accepted == [(f"{case}_good_0",), (f"{case}_good_1",)]
+
+
+def test_invalid_json_line_is_quarantined_and_neighbours_accepted(built: Pipeline):
+    assert built.query(
+        "select reason, row_number, raw_row from marts.quarantine "
+        "where file_path = 'usage_records/invalid_json/lines.jsonl'"
+    ) == [("invalid_json", 2, '{"event_id": "json_bad", "quantity": ')]
+    assert built.query(
+        "select event_id, quantity from intermediate.int_usage_records_deduplicated "
+        "where event_id like 'json_good_%' order by 1"
+    ) == [("json_good_0", 1), ("json_good_1", 2)]
+
+
+def test_unparseable_file_is_quarantined_whole_and_run_goes_on(built: Pipeline):
+    rows = built.query(
+        "select source_name, row_number, reason, reason_detail from marts.quarantine "
+        "where file_path = 'usage_records/broken/part-0001.parquet'"
+    )
+    assert len(rows) == 1
+    source, row_number, reason, detail = rows[0]
+    assert (source, row_number, reason) == ("usage_records", None, "unparseable_file")
+    assert "parquet" in detail.lower()
+    assert str(built.landing_dir) not in detail  # no machine paths in the message
+
+
+def test_duplicate_event_in_two_files_counts_once_first_delivery_wins(built: Pipeline):
+    assert built.query(
+        "select event_id, quantity from intermediate.int_usage_records_deduplicated "
+        "where event_id = 'evt_dup'"
+    ) == [("evt_dup", 1)]
+    assert built.scalar(
+        "select sum(events) from marts.fct_usage_daily where workspace_id = 'ws_a' "
+        "and resource_type = 'call_minutes' and usage_date = date '2026-10-05'"
+    ) == 1 + GOOD_ROWS_PER_FILE * sum(
+        1 for row in BAD_ROWS if row[1] == "usage_records"
+    )
+
+
+def test_row_counts_are_conserved_per_source(built: Pipeline):
+    counts = {
+        row[0]: row[1:]
+        for row in built.query(
+            "select source_name, rows_read, rows_accepted, rows_quarantined, duplicates_removed, "
+            "files_failed from marts.ingestion_row_counts"
+        )
+    }
+    usage_cases = sum(1 for row in BAD_ROWS if row[1] == "usage_records")
+    gateway_cases = len(BAD_ROWS) - usage_cases
+    # usage: 3 rows per case file + 3 JSONL lines + 2 copies of evt_dup
+    assert counts["usage_records"] == (
+        3 * usage_cases + 3 + 2, GOOD_ROWS_PER_FILE * usage_cases + 2 + 1, usage_cases + 1, 1, 1
+    )
+    assert counts["gateway_requests"] == (
+        3 * gateway_cases, GOOD_ROWS_PER_FILE * gateway_cases, gateway_cases, 0, 0
+    )
+    for check in conservation_checks:
+        result = check(duckdb=DuckDBResource(database=str(built.warehouse_path)))
+        assert result.passed, result.metadata
+
+
+def test_conservation_check_fails_when_a_row_is_lost(built: Pipeline, tmp_path):
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "lossy.duckdb"
+    shutil.copy(built.warehouse_path, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "delete from intermediate.int_usage_records_deduplicated "
+            "where event_id = 'missing_value_good_0'"
+        )
+    by_name = {check.check_key.name: check for check in conservation_checks}
+    lossy = DuckDBResource(database=str(copy))
+    usage_result = by_name["rows_conserved_usage_records"](duckdb=lossy)
+    assert not usage_result.passed
+    assert usage_result.metadata["unaccounted_rows"].value == 1
+    assert by_name["rows_conserved_gateway_requests"](duckdb=lossy).passed
