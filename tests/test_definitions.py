@@ -4,8 +4,8 @@ import json
 
 import dagster as dg
 
-from dagster_project.defs.dbt.project import ensure_manifest
 from dagster_project.definitions import defs
+from dagster_project.defs.dbt.project import ensure_manifest
 
 
 def test_definitions_load():
