@@ -140,3 +140,31 @@ def gateway_request(request_id: str, **overrides: object) -> dict[str, object]:
     }
     row.update(overrides)
     return row
+
+
+def call(call_id: str, **overrides: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "call_id": call_id,
+        "workspace_id": "ws_a",
+        "agent_id": "ag_a1",
+        "direction": "inbound",
+        "status": "completed",
+        "started_at": "2026-10-05T10:00:00Z",
+        "ended_at": "2026-10-05T10:02:30Z",
+        "duration_seconds": "150",
+        "caller_number": "+14155550123",
+        "voice_provider": "twilio",
+        "sentiment": "positive",
+        "intent": "billing_question",
+        "latency_ms": "420",
+    }
+    row.update(overrides)
+    return row
+
+
+FACTORIES = {
+    "usage_records": (usage, "event_id"),
+    "gateway_requests": (gateway_request, "request_id"),
+    "calls": (call, "call_id"),
+    "workspaces": (workspace, "workspace_id"),
+}

@@ -7,7 +7,15 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.ingestion.assets import conservation_checks
-from tests.conftest import Pipeline, gateway_request, make_pipeline, usage, workspace
+from tests.conftest import (
+    FACTORIES,
+    Pipeline,
+    call,
+    gateway_request,
+    make_pipeline,
+    usage,
+    workspace,
+)
 
 AS_OF = "2026-10-20T00:00:00Z"
 
@@ -38,7 +46,21 @@ BAD_ROWS = [
     ("gateway_unknown_workspace", "gateway_requests", "gw_ws.parquet",
      gateway_request("bad_gw_ws", organization_id="ws_ghost"), "unknown_workspace",
      "organization_id"),
+    ("call_invalid_value", "calls", "direction.csv",
+     call("bad_direction", direction="sideways"), "invalid_value", "direction"),
+    ("call_negative_duration", "calls", "duration.jsonl",
+     call("bad_duration", duration_seconds="-5"), "negative_quantity", "duration_seconds"),
+    ("workspace_unknown_plan", "workspaces", "plan.csv",
+     workspace("bad_plan", plan_id="platinum"), "unknown_plan", "plan_id"),
+    ("workspace_invalid_timestamp", "workspaces", "created.jsonl",
+     workspace("bad_created", created_at="31/12/2025"), "invalid_timestamp", "created_at"),
 ]
+ACCEPTED_MODELS = {
+    "usage_records": "intermediate.int_usage_records_deduplicated",
+    "gateway_requests": "intermediate.int_gateway_requests_deduplicated",
+    "calls": "intermediate.int_calls_deduplicated",
+    "workspaces": "intermediate.int_workspace_states",
+}
 GOOD_ROWS_PER_FILE = 2
 
 
@@ -48,7 +70,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
         p = make_pipeline(tmp_path_factory.mktemp("quarantine"), monkeypatch)
         p.write("workspaces", "ws.csv", [workspace("ws_a")])
         for case, source, name, bad_row, _reason, _detail in BAD_ROWS:
-            make = usage if source == "usage_records" else gateway_request
+            make, _key = FACTORIES[source]
             good = [make(f"{case}_good_{n}") for n in range(GOOD_ROWS_PER_FILE)]
             p.write(source, f"{case}/{name}", [good[0], bad_row, good[1]])
         # a JSONL line that is not JSON, between two good lines
@@ -78,7 +100,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
 def test_bad_row_is_quarantined_with_reason_and_good_rows_accepted(
     built: Pipeline, case, source, name, bad_row, reason, detail
 ):
-    key = "event_id" if source == "usage_records" else "request_id"
+    _make, key = FACTORIES[source]
     quarantined = built.query(
         """
         select q.reason, q.reason_detail, q.row_number, q.file_path, q.raw_row
@@ -92,10 +114,9 @@ def test_bad_row_is_quarantined_with_reason_and_good_rows_accepted(
     assert (got_reason, got_detail, row_number) == (reason, detail, 2)
     assert f'"{bad_row[key]}"' in raw_row
 
-    accepted_model = ("intermediate.int_usage_records_deduplicated" if source == "usage_records"
-                      else "intermediate.int_gateway_requests_deduplicated")
     accepted = built.query(
-        f"select {key} from {accepted_model} where {key} like ? order by 1", [f"{case}_good_%"]
+        f"select {key} from {ACCEPTED_MODELS[source]} where {key} like ? order by 1",
+        [f"{case}_good_%"],
     )
     assert accepted == [(f"{case}_good_0",), (f"{case}_good_1",)]
 
@@ -145,7 +166,8 @@ def test_row_counts_are_conserved_per_source(built: Pipeline):
         )
     }
     usage_cases = sum(1 for row in BAD_ROWS if row[1] == "usage_records")
-    gateway_cases = len(BAD_ROWS) - usage_cases
+    gateway_cases = sum(1 for row in BAD_ROWS if row[1] == "gateway_requests")
+    call_cases = sum(1 for row in BAD_ROWS if row[1] == "calls")
     # usage: 3 rows per case file + 3 JSONL lines + 2 copies of evt_dup
     assert counts["usage_records"] == (
         3 * usage_cases + 3 + 2, GOOD_ROWS_PER_FILE * usage_cases + 2 + 1, usage_cases + 1, 1, 1
@@ -153,6 +175,7 @@ def test_row_counts_are_conserved_per_source(built: Pipeline):
     assert counts["gateway_requests"] == (
         3 * gateway_cases, GOOD_ROWS_PER_FILE * gateway_cases, gateway_cases, 0, 0
     )
+    assert counts["calls"] == (3 * call_cases, GOOD_ROWS_PER_FILE * call_cases, call_cases, 0, 0)
     for check in conservation_checks:
         result = check(duckdb=DuckDBResource(database=str(built.warehouse_path)))
         assert result.passed, result.metadata
