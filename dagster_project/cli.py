@@ -16,6 +16,7 @@ def _instance(settings: Settings):
     import dagster as dg
 
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     config = settings.dagster_home / "dagster.yaml"
     if not config.exists():
         config.write_text("telemetry:\n  enabled: false\n")
@@ -24,7 +25,9 @@ def _instance(settings: Settings):
     return dg.DagsterInstance.get()
 
 
-def run_job(job_name: str, run_config: dict[str, Any] | None = None) -> bool:
+def run_job(
+    job_name: str, run_config: dict[str, Any] | None = None, partition_key: str | None = None
+) -> bool:
     """Execute one job of the definitions in-process, recorded in $DAGSTER_HOME."""
     from dagster_project.definitions import defs
 
@@ -32,7 +35,10 @@ def run_job(job_name: str, run_config: dict[str, Any] | None = None) -> bool:
     with _instance(settings) as instance:
         job = defs().resolve_job_def(job_name)
         result = job.execute_in_process(
-            run_config=run_config or {}, instance=instance, raise_on_error=False
+            run_config=run_config or {},
+            instance=instance,
+            partition_key=partition_key,
+            raise_on_error=False,
         )
     if not result.success:
         print(f"run {result.run_id} of {job_name} failed; see the Dagster UI (make ui)",
@@ -72,6 +78,24 @@ def cmd_ingest(args: argparse.Namespace) -> bool:
 
 def cmd_build(args: argparse.Namespace) -> bool:
     return run_job("build_job", _build_config(args.as_of, args.full_refresh))
+
+
+def cmd_finalize(args: argparse.Namespace) -> bool:
+    """Ingest and build so the drafts hold all usage ingested until now, freeze the
+    month, then rebuild so the marts show it finalized."""
+    from dagster_project.lib.finalize import period_bounds
+
+    period_start, _ = period_bounds(args.period)
+    build = _build_config(args.as_of, False)
+    finalize = {"ops": {"billing__invoice_finalization": {"config": (
+        {"as_of": args.as_of} if args.as_of else {}
+    )}}}
+    return (
+        run_job("ingest_job")
+        and run_job("build_job", build)
+        and run_job("finalize_invoices_job", finalize, partition_key=period_start.isoformat())
+        and run_job("build_job", build)
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> bool:
@@ -136,6 +160,13 @@ def _parser() -> argparse.ArgumentParser:
     add_generate_options(demo)
     add_build_options(demo)
     demo.set_defaults(func=cmd_demo)
+
+    finalize = commands.add_parser(
+        "finalize", help="freeze a month's invoices (ingest and build first, rebuild after)"
+    )
+    finalize.add_argument("--period", required=True, help="the month, YYYY-MM")
+    finalize.add_argument("--as-of", help="finalize as if it were this UTC instant")
+    finalize.set_defaults(func=cmd_finalize)
 
     summary = commands.add_parser("summary", help="print row counts per source and the marts")
     summary.set_defaults(func=cmd_summary)

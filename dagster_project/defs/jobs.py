@@ -2,21 +2,26 @@
 
 import dagster as dg
 
+from dagster_project.defs.dbt.assets import warehouse_dbt_assets
+
+ingestion = dg.AssetSelection.groups("ingestion")
+dbt_models = dg.AssetSelection.assets(warehouse_dbt_assets)
+
 ingest_job = dg.define_asset_job(
     "ingest_job",
-    selection=dg.AssetSelection.groups("ingestion"),
+    selection=ingestion,
     description="Load new landing files into the raw layer.",
 )
 
 build_job = dg.define_asset_job(
     "build_job",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingestion"),
+    selection=dbt_models,
     description="dbt build: seeds, staging, intermediate and marts, with their tests and checks.",
 )
 
 daily_pipeline_job = dg.define_asset_job(
     "daily_pipeline_job",
-    selection=dg.AssetSelection.all(),
+    selection=ingestion | dbt_models,
     description="Ingest the new landing files, then build every model.",
 )
 

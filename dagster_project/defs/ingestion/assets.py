@@ -6,6 +6,7 @@ accepted + quarantined + duplicates) is checked per source once dbt has built.""
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.landing import SOURCES, ingest_source
 from dagster_project.settings import load_settings
 
@@ -23,7 +24,7 @@ def _ingestion_asset(source_name: str) -> dg.AssetsDefinition:
     )
     def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         landing_dir = load_settings().landing_dir
-        with duckdb.get_connection() as con:
+        with warehouse_connection(duckdb) as con:
             result = ingest_source(con, landing_dir, source_name)
             total_rows = con.execute(f"select count(*) from raw.{source_name}").fetchone()[0]
         for path, message in result.failures:
@@ -53,7 +54,7 @@ def _conservation_check(source_name: str) -> dg.AssetChecksDefinition:
         blocking=True,
     )
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-        with duckdb.get_connection() as con:
+        with warehouse_connection(duckdb) as con:
             row = con.execute(
                 """
                 select rows_read, rows_accepted, rows_quarantined, duplicates_removed,

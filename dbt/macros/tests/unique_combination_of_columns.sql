@@ -11,3 +11,8 @@
 {% test expression_is_true(model, expression) %}
     select * from {{ model }} where not ({{ expression }})
 {% endtest %}
+
+{#- Rows where `<column> <expression>` does not hold. -#}
+{% test expression_is_true_column(model, column_name, expression) %}
+    select * from {{ model }} where not ({{ column_name }} {{ expression }})
+{% endtest %}

@@ -1,0 +1,150 @@
+"""Monthly finalization: freeze a period's draft invoices and lines (contract 4).
+
+The frozen rows go to `billing.finalized_*`, which no dbt model writes, in one
+transaction; a period is finalized once and a second call changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import duckdb
+
+
+class FinalizationRefused(Exception):
+    """The period cannot be finalized now; the message says why."""
+
+
+@dataclass(frozen=True)
+class FinalizeResult:
+    period_start: date
+    already_finalized: bool
+    invoices: int
+    no_charge: int
+    total: Decimal
+    finalized_at: datetime
+
+
+def period_bounds(period: str | date) -> tuple[date, date]:
+    """`YYYY-MM` (or any date in the month) -> [first day, first day of next month)."""
+    start = date.fromisoformat(f"{period}-01") if isinstance(period, str) else period
+    start = start.replace(day=1)
+    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start, end
+
+
+def _setting(con: duckdb.DuckDBPyConnection, key: str) -> int:
+    row = con.execute("select value from reference.settings where key = ?", [key]).fetchone()
+    if row is None:
+        raise FinalizationRefused(f"setting {key!r} is missing from seeds/settings.csv")
+    return int(row[0])
+
+
+def finalize_period(
+    con: duckdb.DuckDBPyConnection, period: str | date, *, now: datetime
+) -> FinalizeResult:
+    """Freeze the drafts of `period` as built by the latest dbt build.
+
+    `now` is a naive UTC timestamp: the moment of finalization.
+    """
+    period_start, period_end = period_bounds(period)
+    label = period_start.strftime("%Y-%m")
+    grace_hours = _setting(con, "late_event_grace_hours")
+    payment_terms_days = _setting(con, "payment_terms_days")
+
+    closes_at = datetime.combine(period_end, datetime.min.time()) + timedelta(hours=grace_hours)
+    if now < closes_at:
+        raise FinalizationRefused(
+            f"period {label} cannot be finalized before {closes_at:%Y-%m-%d %H:%M} UTC "
+            f"(period end + {grace_hours} h for late events); it is {now:%Y-%m-%d %H:%M} UTC"
+        )
+
+    existing = con.execute(
+        "select finalized_at, invoices, invoices_total from billing.finalized_periods "
+        "where period_start = ?",
+        [period_start],
+    ).fetchone()
+    if existing:
+        no_charge = con.execute(
+            "select count(*) from billing.finalized_invoices "
+            "where period_start = ? and status = 'no_charge'",
+            [period_start],
+        ).fetchone()[0]
+        return FinalizeResult(period_start, True, existing[1], no_charge, existing[2], existing[0])
+
+    earlier_open = con.execute(
+        "select min(period_start) from intermediate.int_invoices_draft where period_start < ?",
+        [period_start],
+    ).fetchone()[0]
+    if earlier_open is not None:
+        raise FinalizationRefused(
+            f"period {label} cannot be finalized while {earlier_open:%Y-%m} is still open; "
+            "finalize the earlier period first"
+        )
+    stale = con.execute(
+        "select count(*) from intermediate.int_invoices_draft "
+        "where period_start = ? and not is_complete",
+        [period_start],
+    ).fetchone()[0]
+    if stale:
+        raise FinalizationRefused(
+            f"the drafts of {label} were built before the period ended; run a build first"
+        )
+
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            """
+            insert into billing.finalized_invoices
+            select
+                invoice_id,
+                'INV-' || cast(period_key as varchar) || '-'
+                    || lpad(cast(row_number() over (order by workspace_id) as varchar), 5, '0'),
+                workspace_id,
+                period_start,
+                period_end,
+                case when total = 0 then 'no_charge' else 'finalized' end,
+                subtotal,
+                discount_total,
+                tax_total,
+                total,
+                'USD',
+                $now,
+                cast($now as date) + $terms
+            from intermediate.int_invoices_draft
+            where period_start = $period
+            """,
+            {"now": now, "terms": payment_terms_days, "period": period_start},
+        )
+        con.execute(
+            """
+            insert into billing.finalized_invoice_lines
+                (invoice_id, line_id, line_number, line_type, resource_type, description,
+                 quantity, unit_amount, amount, adjustment_period, plan_id, rule_id)
+            select
+                invoice_id, line_id, line_number, line_type, resource_type, description,
+                quantity, unit_amount, amount, adjustment_period, plan_id, rule_id
+            from intermediate.int_invoice_lines_draft
+            where period_start = ?
+            """,
+            [period_start],
+        )
+        invoices, no_charge, total = con.execute(
+            """
+            select count(*), count(*) filter (where status = 'no_charge'),
+                   coalesce(sum(total), 0)
+            from billing.finalized_invoices where period_start = ?
+            """,
+            [period_start],
+        ).fetchone()
+        con.execute(
+            "insert into billing.finalized_periods values (?, ?, ?, ?)",
+            [period_start, now, invoices, total],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return FinalizeResult(period_start, False, invoices, no_charge, Decimal(total), now)
