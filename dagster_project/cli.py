@@ -98,6 +98,14 @@ def cmd_finalize(args: argparse.Namespace) -> bool:
     )
 
 
+def cmd_check_limits(args: argparse.Namespace) -> bool:
+    config = _build_config(args.as_of, False)
+    config["ops"]["billing__usage_alert_check"] = {
+        "config": {"as_of": args.as_of} if args.as_of else {}
+    }
+    return run_job("limit_check_job", config)
+
+
 def cmd_demo(args: argparse.Namespace) -> bool:
     from dagster_project.lib.summary import print_summary
 
@@ -167,6 +175,12 @@ def _parser() -> argparse.ArgumentParser:
     finalize.add_argument("--period", required=True, help="the month, YYYY-MM")
     finalize.add_argument("--as-of", help="finalize as if it were this UTC instant")
     finalize.set_defaults(func=cmd_finalize)
+
+    check_limits = commands.add_parser(
+        "check-limits", help="ingest, build, raise usage-limit alerts into the outbox"
+    )
+    check_limits.add_argument("--as-of", help="check as if it were this UTC instant")
+    check_limits.set_defaults(func=cmd_check_limits)
 
     summary = commands.add_parser("summary", help="print row counts per source and the marts")
     summary.set_defaults(func=cmd_summary)

@@ -27,6 +27,7 @@ class Settings:
     landing_dir: Path
     dagster_home: Path
     reports_dir: Path
+    outbox_dir: Path
     duckdb_memory_limit: str
     duckdb_threads: int | None
 
@@ -50,6 +51,7 @@ def load_settings() -> Settings:
         landing_dir=_path("LANDING_DIR", PROJECT_ROOT / "data" / "landing"),
         dagster_home=_path("DAGSTER_HOME", PROJECT_ROOT / "data" / "dagster_home"),
         reports_dir=_path("REPORTS_DIR", PROJECT_ROOT / "data" / "reports"),
+        outbox_dir=_path("OUTBOX_DIR", PROJECT_ROOT / "data" / "outbox"),
         duckdb_memory_limit=os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"),
         duckdb_threads=int(threads) if threads else None,
     )

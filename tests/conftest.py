@@ -85,6 +85,8 @@ def make_pipeline(root: Path, monkeypatch: pytest.MonkeyPatch) -> Pipeline:
     monkeypatch.setenv("WAREHOUSE_PATH", str(p.warehouse_path))
     monkeypatch.setenv("LANDING_DIR", str(p.landing_dir))
     monkeypatch.setenv("DAGSTER_HOME", str(p.dagster_home))
+    monkeypatch.setenv("OUTBOX_DIR", str(p.root / "outbox"))
+    monkeypatch.setenv("REPORTS_DIR", str(p.root / "reports"))
     monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "1GB")
     return p
 

@@ -19,9 +19,11 @@ build_job = dg.define_asset_job(
     description="dbt build: seeds, staging, intermediate and marts, with their tests and checks.",
 )
 
+daily_pipeline_job_selection = ingestion | dbt_models
+
 daily_pipeline_job = dg.define_asset_job(
     "daily_pipeline_job",
-    selection=ingestion | dbt_models,
+    selection=daily_pipeline_job_selection,
     description="Ingest the new landing files, then build every model.",
 )
 

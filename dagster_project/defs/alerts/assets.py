@@ -1,0 +1,55 @@
+"""The usage-limit check: raise threshold alerts and deliver them to the outbox."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dagster_project.defs.jobs import daily_pipeline_job_selection
+from dagster_project.lib.alerts import deliver_alerts, raise_alerts
+from dagster_project.lib.connections import warehouse_connection
+from dagster_project.lib.dbt_args import normalize_as_of
+from dagster_project.settings import load_settings
+
+
+class AlertCheckConfig(dg.Config):
+    as_of: str | None = None
+    """Check as if it were this UTC instant (tests); empty = now."""
+
+
+@dg.asset(
+    key=["billing", "usage_alert_check"],
+    group_name="limits",
+    deps=[dg.AssetKey(["intermediate", "int_usage_limit_status"])],
+    kinds={"duckdb"},
+    description="Raises each usage-limit threshold once per workspace and period, the first "
+    "time it is crossed, and writes it to the outbox (table + JSON-lines files).",
+)
+def usage_alert_check(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: AlertCheckConfig
+) -> dg.MaterializeResult:
+    as_of = normalize_as_of(config.as_of)
+    now = datetime.fromisoformat(as_of) if as_of else datetime.now(UTC).replace(tzinfo=None)
+    with warehouse_connection(duckdb) as con:
+        raised = raise_alerts(con, now=now)
+        delivered = deliver_alerts(con, load_settings().outbox_dir / "alerts", now=now)
+        total = con.execute("select count(*) from billing.usage_alerts").fetchone()[0]
+    context.log.info(f"{raised} new alerts, {delivered} written to the outbox")
+    return dg.MaterializeResult(
+        metadata={"alerts_raised": raised, "alerts_delivered": delivered,
+                  "dagster/row_count": total}
+    )
+
+
+limit_check_job = dg.define_asset_job(
+    "limit_check_job",
+    selection=daily_pipeline_job_selection | dg.AssetSelection.assets(usage_alert_check),
+    description="Ingest, build, then raise usage-limit alerts.",
+)
+
+hourly_limit_check_schedule = dg.ScheduleDefinition(
+    job=limit_check_job,
+    cron_schedule="15 * * * *",
+    execution_timezone="UTC",
+    description="Hourly usage-limit check.",
+)

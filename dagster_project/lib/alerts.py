@@ -1,0 +1,84 @@
+"""Usage-limit alerts: raised once per (workspace, period, threshold), delivered to an
+outbox (the table billing.usage_alerts plus one JSON-lines file per alert) for the
+application to send. The pipeline itself sends nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class AlertRun:
+    raised: int
+    delivered: int
+
+
+def raise_alerts(con: duckdb.DuckDBPyConnection, *, now: datetime) -> int:
+    """Insert an alert for every crossed threshold that has none yet; returns how many.
+
+    The alert_id is deterministic and the primary key, so however often the check runs,
+    a (workspace, period, threshold) is raised once: the first time it is crossed.
+    """
+    before = con.execute("select count(*) from billing.usage_alerts").fetchone()[0]
+    con.execute(
+        """
+        insert into billing.usage_alerts
+            (alert_id, workspace_id, period_start, threshold_pct, usage_pct,
+             usage_limit_monthly, draft_subtotal, raised_at, delivered_at)
+        select
+            'alert_' || workspace_id || '_' || strftime(period_start, '%Y%m') || '_'
+                || cast(cast(threshold_pct as integer) as varchar),
+            workspace_id, period_start, threshold_pct, usage_pct, usage_limit_monthly,
+            draft_subtotal, ?, null
+        from intermediate.int_usage_limit_status
+        where is_crossed
+        on conflict do nothing
+        """,
+        [now],
+    )
+    return con.execute("select count(*) from billing.usage_alerts").fetchone()[0] - before
+
+
+def deliver_alerts(con: duckdb.DuckDBPyConnection, outbox_dir: Path, *, now: datetime) -> int:
+    """Write each undelivered alert to `<outbox>/<YYYY-MM>/<alert_id>.jsonl`, then mark it.
+
+    A file is written atomically and named by its alert, so a crash between writing and
+    marking rewrites the same file with the same content: never a second alert.
+    """
+    rows = con.execute(
+        """
+        select alert_id, workspace_id, period_start, threshold_pct, usage_pct,
+               usage_limit_monthly, draft_subtotal, raised_at
+        from billing.usage_alerts where delivered_at is null order by alert_id
+        """
+    ).fetchall()
+    for alert_id, workspace_id, period, threshold, pct, limit, subtotal, raised_at in rows:
+        folder = outbox_dir / period.strftime("%Y-%m")
+        folder.mkdir(parents=True, exist_ok=True)
+        record = {
+            "type": "usage_limit_threshold_crossed",
+            "alert_id": alert_id,
+            "workspace_id": workspace_id,
+            "period": period.strftime("%Y-%m"),
+            "threshold_pct": str(threshold),
+            "usage_pct": str(pct),
+            "usage_limit_monthly": str(limit),
+            "draft_subtotal": str(subtotal),
+            "raised_at": raised_at.isoformat() + "Z",
+        }
+        temporary = folder / f".{alert_id}.jsonl.tmp"
+        temporary.write_text(json.dumps(record, sort_keys=True) + "\n")
+        os.replace(temporary, folder / f"{alert_id}.jsonl")
+    if rows:
+        con.execute(
+            "update billing.usage_alerts set delivered_at = ? where delivered_at is null "
+            "and alert_id in (select unnest(?))",
+            [now, [row[0] for row in rows]],
+        )
+    return len(rows)
