@@ -3,6 +3,7 @@ them, late usage billed as adjustments on the next open invoice."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -106,14 +107,14 @@ def test_finalization_numbers_invoices_and_marks_zero_totals_no_charge(billed: P
         "from marts.fct_invoices where period_start = date '2026-10-01' order by invoice_id"
     ) == [
         ("inv_ws_a_202610", "INV-202610-00001", "finalized", D("118.63"),
-         __import__("datetime").date(2026, 12, 1),
-         __import__("datetime").datetime(2026, 11, 1, 2, 0)),
+         date(2026, 12, 1),
+         datetime(2026, 11, 1, 2, 0)),
         ("inv_ws_b_202610", "INV-202610-00002", "no_charge", D("0.00"),
-         __import__("datetime").date(2026, 12, 1),
-         __import__("datetime").datetime(2026, 11, 1, 2, 0)),
+         date(2026, 12, 1),
+         datetime(2026, 11, 1, 2, 0)),
         ("inv_ws_c_202610", "INV-202610-00003", "finalized", D("180.07"),
-         __import__("datetime").date(2026, 12, 1),
-         __import__("datetime").datetime(2026, 11, 1, 2, 0)),
+         date(2026, 12, 1),
+         datetime(2026, 11, 1, 2, 0)),
     ]
 
 
@@ -153,3 +154,47 @@ def test_finalizing_an_unfinished_period_is_refused(billed: Pipeline, capsys):
     assert billed.scalar(
         "select count(*) from billing.finalized_periods where period_start = date '2026-11-01'"
     ) == 0
+
+
+def test_provider_margins_include_late_usage_and_reconcile(billed: Pipeline):
+    assert billed.query(
+        "select provider, resource_type, quantity, provider_cost, revenue, margin, margin_pct "
+        "from marts.fct_provider_margins where period_start = date '2026-10-01' order by 1"
+    ) == [
+        # 4.30 cost, billed 5.16: margin 0.86 = 16.67 %
+        ("deepgram", "transcription", D("1000"), D("4.3000"), D("5.16"), D("0.8600"), D("16.67")),
+        # 2600 minutes x 0.014 = 36.40 cost, billed 22.50 + 4.50 adjustment = 27.00
+        ("twilio", "call_minutes", D("2600"), D("36.4000"), D("27.00"), D("-9.4000"),
+         D("-34.81")),
+    ]
+
+
+def test_reconciliation_tests_fail_on_a_tampered_line(billed: Pipeline, tmp_path):
+    """The fixture's builds ran both reconciliation tests and passed; one cent more on a
+    line of a copy of the warehouse makes both fail."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import duckdb
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(billed.warehouse_path, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "update marts.fct_invoice_lines set amount = amount + 0.01 "
+            "where line_id = 'inv_ws_a_202611:adjustment:202610:call_minutes'"
+        )
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt), "test", "--profiles-dir", "dbt", "--target-path", str(tmp_path / "target"),
+         "--select", "assert_invoice_totals_equal_their_lines",
+         "assert_provider_margins_reconcile_with_invoices"],
+        env={**os.environ, "WAREHOUSE_PATH": str(copy)},
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 1
+    assert "FAIL 1 assert_invoice_totals_equal_their_lines" in result.stdout
+    assert "FAIL 1 assert_provider_margins_reconcile_with_invoices" in result.stdout
