@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from dagster_project.settings import Settings, load_settings
@@ -80,6 +81,12 @@ def cmd_build(args: argparse.Namespace) -> bool:
     return run_job("build_job", _build_config(args.as_of, args.full_refresh))
 
 
+def _finalize_config(as_of: str | None) -> dict[str, Any]:
+    return {"ops": {"billing__invoice_finalization": {
+        "config": {"as_of": as_of} if as_of else {}
+    }}}
+
+
 def cmd_finalize(args: argparse.Namespace) -> bool:
     """Ingest and build so the drafts hold all usage ingested until now, freeze the
     month, then rebuild so the marts show it finalized."""
@@ -87,15 +94,38 @@ def cmd_finalize(args: argparse.Namespace) -> bool:
 
     period_start, _ = period_bounds(args.period)
     build = _build_config(args.as_of, False)
-    finalize = {"ops": {"billing__invoice_finalization": {"config": (
-        {"as_of": args.as_of} if args.as_of else {}
-    )}}}
     return (
         run_job("ingest_job")
         and run_job("build_job", build)
-        and run_job("finalize_invoices_job", finalize, partition_key=period_start.isoformat())
+        and run_job("finalize_invoices_job", _finalize_config(args.as_of),
+                    partition_key=period_start.isoformat())
         and run_job("build_job", build)
     )
+
+
+def finalize_complete_periods(as_of: str | None) -> bool:
+    """Finalize, oldest first, every complete period not finalized yet (after a build)."""
+    import duckdb
+
+    from dagster_project.lib.dbt_args import normalize_as_of
+    from dagster_project.lib.finalize import finalizable_periods
+
+    settings = load_settings()
+    pinned = normalize_as_of(as_of)
+    now = datetime.fromisoformat(pinned) if pinned else datetime.now(UTC).replace(tzinfo=None)
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        periods = finalizable_periods(con, now=now)
+    for period in periods:
+        # each month's drafts are rebuilt after the previous month is frozen: its
+        # first-invoice discounts and late-usage adjustments depend on it
+        print(f"finalizing {period:%Y-%m} ...")
+        if not (
+            run_job("finalize_invoices_job", _finalize_config(as_of),
+                    partition_key=period.isoformat())
+            and run_job("build_job", _build_config(as_of, False))
+        ):
+            return False
+    return True
 
 
 def cmd_check_limits(args: argparse.Namespace) -> bool:
@@ -120,7 +150,7 @@ def cmd_demo(args: argparse.Namespace) -> bool:
     if not cmd_ingest(args):
         return False
     print("building ...")
-    ok = cmd_build(args)
+    ok = cmd_build(args) and finalize_complete_periods(args.as_of)
     print_summary(settings)
     return ok
 

@@ -74,24 +74,35 @@ def finalize_period(
         ).fetchone()[0]
         return FinalizeResult(period_start, True, existing[1], no_charge, existing[2], existing[0])
 
-    earlier_open = con.execute(
-        "select min(period_start) from intermediate.int_invoices_draft where period_start < ?",
+    # Every earlier period must be finalized, and the drafts must have been built after
+    # that: first-invoice discounts and late-usage adjustments depend on it.
+    built = con.execute(
+        """
+        select periods.period_start, periods.is_finalized, periods.is_complete,
+               finalized.period_start is not null
+        from intermediate.int_billing_periods as periods
+        left join billing.finalized_periods as finalized
+            on periods.period_start = finalized.period_start
+        where periods.period_start <= ?
+        order by 1
+        """,
         [period_start],
-    ).fetchone()[0]
-    if earlier_open is not None:
-        raise FinalizationRefused(
-            f"period {label} cannot be finalized while {earlier_open:%Y-%m} is still open; "
-            "finalize the earlier period first"
-        )
-    stale = con.execute(
-        "select count(*) from intermediate.int_invoices_draft "
-        "where period_start = ? and not is_complete",
-        [period_start],
-    ).fetchone()[0]
-    if stale:
+    ).fetchall()
+    if not built or built[-1][0] != period_start or not built[-1][2]:
         raise FinalizationRefused(
             f"the drafts of {label} were built before the period ended; run a build first"
         )
+    for earlier, finalized_at_build, _complete, finalized_now in built[:-1]:
+        if not finalized_now:
+            raise FinalizationRefused(
+                f"period {label} cannot be finalized while {earlier:%Y-%m} is still open; "
+                "finalize the earlier period first"
+            )
+        if not finalized_at_build:
+            raise FinalizationRefused(
+                f"the drafts of {label} were built before {earlier:%Y-%m} was finalized; "
+                "run a build first"
+            )
 
     con.execute("begin transaction")
     try:
@@ -148,3 +159,18 @@ def finalize_period(
         con.execute("rollback")
         raise
     return FinalizeResult(period_start, False, invoices, no_charge, Decimal(total), now)
+
+
+def finalizable_periods(con: duckdb.DuckDBPyConnection, *, now: datetime) -> list[date]:
+    """Complete, not yet finalized periods whose late-event grace has passed, oldest first."""
+    grace_hours = _setting(con, "late_event_grace_hours")
+    rows = con.execute(
+        """
+        select period_start, period_end from intermediate.int_billing_periods
+        where not is_finalized order by period_start
+        """
+    ).fetchall()
+    return [
+        start for start, end in rows
+        if datetime.combine(end, datetime.min.time()) + timedelta(hours=grace_hours) <= now
+    ]

@@ -63,6 +63,14 @@ def print_summary(settings: Settings) -> None:
         ).fetchall()
         print("\nQuarantine by reason")
         print(_table(["source", "reason", "rows"], reasons))
+        invoices = con.execute(
+            """
+            select strftime(period_start, '%Y-%m'), status, count(*), sum(total)
+            from marts.fct_invoices group by 1, 2 order by 1, 2
+            """
+        ).fetchall()
+        print("\nInvoices by period and status")
+        print(_table(["period", "status", "invoices", "total USD"], invoices))
         print("\nMarts built")
         print(_table(["mart", "rows"], mart_counts(con)))
         print(f"\nwarehouse: {settings.warehouse_path}")
