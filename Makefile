@@ -24,6 +24,7 @@ demo: install
 	$(BIN)/billing demo
 
 test: install
+	$(BIN)/ruff check dagster_project tests bench
 	$(BIN)/python -m pytest
 
 lint: install

@@ -7,7 +7,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from dagster_project.settings import Settings, load_settings
@@ -107,12 +106,11 @@ def finalize_complete_periods(as_of: str | None) -> bool:
     """Finalize, oldest first, every complete period not finalized yet (after a build)."""
     import duckdb
 
-    from dagster_project.lib.dbt_args import normalize_as_of
+    from dagster_project.lib.dbt_args import as_of_instant
     from dagster_project.lib.finalize import finalizable_periods
 
     settings = load_settings()
-    pinned = normalize_as_of(as_of)
-    now = datetime.fromisoformat(pinned) if pinned else datetime.now(UTC).replace(tzinfo=None)
+    now = as_of_instant(as_of)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         periods = finalizable_periods(con, now=now)
     for period in periods:

@@ -74,7 +74,7 @@ def test_pro_invoice_with_overage_cost_plus_discounts_and_region_tax(billed: Pip
     assert lines == [
         ("subscription", None, "Pro plan, 31 of 31 days", D("99.00")),
         # 2500 - 2000 included = 500 x 0.045
-        ("usage", "call_minutes", "Call minutes (2000 minute included)", D("22.50")),
+        ("usage", "call_minutes", "Call minutes (2000 included)", D("22.50")),
         # 1000 x 0.0043 (nova-3 rate) x 1.20
         ("usage", "transcription", "Transcription (provider cost + 20.00%)", D("5.16")),
         # first invoice: 10 % of 126.66 = 12.666

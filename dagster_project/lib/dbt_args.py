@@ -19,6 +19,12 @@ def normalize_as_of(as_of: str | None) -> str | None:
     return parsed.isoformat(sep=" ")
 
 
+def as_of_instant(as_of: str | None) -> datetime:
+    """The pinned instant as a naive UTC datetime, or the current time when not pinned."""
+    pinned = normalize_as_of(as_of)
+    return datetime.fromisoformat(pinned) if pinned else datetime.now(UTC).replace(tzinfo=None)
+
+
 def build_args(*, as_of: str | None = None, full_refresh: bool = False) -> list[str]:
     args = ["build"]
     as_of = normalize_as_of(as_of)

@@ -1,14 +1,12 @@
 """The usage-limit check: raise threshold alerts and deliver them to the outbox."""
 
-from datetime import UTC, datetime
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.jobs import daily_pipeline_job_selection
 from dagster_project.lib.alerts import deliver_alerts, raise_alerts
 from dagster_project.lib.connections import warehouse_connection
-from dagster_project.lib.dbt_args import normalize_as_of
+from dagster_project.lib.dbt_args import as_of_instant
 from dagster_project.settings import load_settings
 
 
@@ -28,8 +26,7 @@ class AlertCheckConfig(dg.Config):
 def usage_alert_check(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: AlertCheckConfig
 ) -> dg.MaterializeResult:
-    as_of = normalize_as_of(config.as_of)
-    now = datetime.fromisoformat(as_of) if as_of else datetime.now(UTC).replace(tzinfo=None)
+    now = as_of_instant(config.as_of)
     with warehouse_connection(duckdb) as con:
         raised = raise_alerts(con, now=now)
         delivered = deliver_alerts(con, load_settings().outbox_dir / "alerts", now=now)

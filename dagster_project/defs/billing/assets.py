@@ -1,12 +1,10 @@
 """Monthly finalization: a month-partitioned asset that freezes a period's invoices."""
 
-from datetime import UTC, datetime
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.lib.connections import warehouse_connection
-from dagster_project.lib.dbt_args import normalize_as_of
+from dagster_project.lib.dbt_args import as_of_instant
 from dagster_project.lib.finalize import FinalizationRefused, finalize_period
 
 # end_offset=1: the running month is a partition too, so asking for it is refused by the
@@ -34,9 +32,7 @@ class FinalizeConfig(dg.Config):
 def invoice_finalization(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: FinalizeConfig
 ) -> dg.MaterializeResult:
-    as_of = normalize_as_of(config.as_of)
-    now = (datetime.fromisoformat(as_of) if as_of
-           else datetime.now(UTC).replace(tzinfo=None))
+    now = as_of_instant(config.as_of)
     period = context.partition_key[:7]
     with warehouse_connection(duckdb) as con:
         try:

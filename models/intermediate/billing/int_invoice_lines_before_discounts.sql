@@ -58,7 +58,7 @@ lines as (
         case
             when pricing_model = 'allowance'
                 then resource_name || ' (' || cast(cast(included_quantity as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
-                    || ' ' || unit || ' included)'
+                    || ' included)'
             else resource_name || ' (provider cost + ' || cast(cast(markup_percentage as decimal(9, 2)) as {{ dbt.type_string() }}) || '%)'
         end as description,
         quantity,

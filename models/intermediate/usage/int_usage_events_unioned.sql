@@ -1,7 +1,9 @@
+{{ config(materialized="view") }}
 {#- All billable usage in one shape: usage records as they are, and each gateway
     request as two events, `llm_tokens` (input + output tokens, costing actual_cost
     when given, else tokens x rate) and `api_calls` (quantity 1 at the api_calls rate,
-    0 when the rate book has none) (contract 2.1.2). -#}
+    0 when the rate book has none) (contract 2.1.2). A view: its consumers aggregate it
+    right away, so writing the event-level union out would only cost time. -#}
 with
 
 usage_records as (

@@ -24,7 +24,7 @@ checked as (
 
 ),
 
-final as (
+reasoned as (
 
     select
         *,
@@ -38,6 +38,17 @@ final as (
             ('snapshot_at > ' ~ dbt.dateadd('day', 1, run_as_of()), 'future_timestamp', 'snapshot_at'),
         ]) }}
     from checked
+
+),
+
+final as (
+
+    {#- the landing text is only needed to find the broken rule, and the JSON copy of
+        the row only for the quarantined rows -#}
+    select
+        * {{ exclude_columns(['raw_row', 'snapshot_at_text']) }},
+        case when quarantine_reason is not null then raw_row end as raw_row
+    from reasoned
 
 )
 

@@ -24,7 +24,7 @@ checked as (
 
 ),
 
-final as (
+reasoned as (
 
     select
         *,
@@ -48,6 +48,17 @@ final as (
             ('started_at > ' ~ dbt.dateadd('day', 1, run_as_of()), 'future_timestamp', 'started_at'),
         ]) }}
     from checked
+
+),
+
+final as (
+
+    {#- the landing text is only needed to find the broken rule, and the JSON copy of
+        the row only for the quarantined rows -#}
+    select
+        * {{ exclude_columns(['raw_row', 'duration_seconds_text', 'ended_at_text', 'latency_ms_text', 'started_at_text']) }},
+        case when quarantine_reason is not null then raw_row end as raw_row
+    from reasoned
 
 )
 

@@ -49,7 +49,7 @@ checked as (
 
 ),
 
-final as (
+reasoned as (
 
     select
         *,
@@ -73,6 +73,17 @@ final as (
             ('actual_cost is null and llm_tokens_unit_cost is null', 'no_rate', 'no actual_cost and no matching llm_tokens rate'),
         ]) }}
     from checked
+
+),
+
+final as (
+
+    {#- the landing text is only needed to find the broken rule, and the JSON copy of
+        the row only for the quarantined rows -#}
+    select
+        * {{ exclude_columns(['raw_row', 'actual_cost_text', 'input_tokens_text', 'occurred_at_text', 'output_tokens_text']) }},
+        case when quarantine_reason is not null then raw_row end as raw_row
+    from reasoned
 
 )
 

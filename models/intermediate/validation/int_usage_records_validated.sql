@@ -55,7 +55,7 @@ checked as (
 
 ),
 
-final as (
+reasoned as (
 
     select
         *,
@@ -80,6 +80,17 @@ final as (
             ('unit_cost is null and rate_book_unit_cost is null', 'no_rate', 'no unit_cost and no matching provider rate'),
         ]) }}
     from checked
+
+),
+
+final as (
+
+    {#- the landing text is only needed to find the broken rule, and the JSON copy of
+        the row only for the quarantined rows -#}
+    select
+        * {{ exclude_columns(['raw_row', 'occurred_at_text', 'quantity_text', 'unit_cost_text']) }},
+        case when quarantine_reason is not null then raw_row end as raw_row
+    from reasoned
 
 )
 

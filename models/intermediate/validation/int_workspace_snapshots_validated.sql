@@ -23,7 +23,7 @@ checked as (
 
 ),
 
-final as (
+reasoned as (
 
     select
         *,
@@ -47,6 +47,17 @@ final as (
             ('snapshot_at > ' ~ dbt.dateadd('day', 1, run_as_of()), 'future_timestamp', 'snapshot_at'),
         ]) }}
     from checked
+
+),
+
+final as (
+
+    {#- the landing text is only needed to find the broken rule, and the JSON copy of
+        the row only for the quarantined rows -#}
+    select
+        * {{ exclude_columns(['raw_row', 'alert_threshold_percentage_text', 'auto_pause_on_limit_text', 'cancelled_at_text', 'created_at_text', 'markup_percentage_text', 'snapshot_at_text', 'usage_limit_monthly_text']) }},
+        case when quarantine_reason is not null then raw_row end as raw_row
+    from reasoned
 
 )
 
