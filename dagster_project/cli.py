@@ -98,7 +98,7 @@ def cmd_finalize(args: argparse.Namespace) -> bool:
         and run_job("build_job", build)
         and run_job("finalize_invoices_job", _finalize_config(args.as_of),
                     partition_key=period_start.isoformat())
-        and run_job("build_job", build)
+        and run_job("billing_rebuild_job", build)
     )
 
 
@@ -120,7 +120,7 @@ def finalize_complete_periods(as_of: str | None) -> bool:
         if not (
             run_job("finalize_invoices_job", _finalize_config(as_of),
                     partition_key=period.isoformat())
-            and run_job("build_job", _build_config(as_of, False))
+            and run_job("billing_rebuild_job", _build_config(as_of, False))
         ):
             return False
     return True

@@ -1,6 +1,7 @@
 """Jobs and schedules of the pipeline."""
 
 import dagster as dg
+from dagster_dbt import build_dbt_asset_selection
 
 from dagster_project.defs.dbt.assets import warehouse_dbt_assets
 
@@ -17,6 +18,14 @@ build_job = dg.define_asset_job(
     "build_job",
     selection=dbt_models,
     description="dbt build: seeds, staging, intermediate and marts, with their tests and checks.",
+)
+
+# What a finalization changes: the models that read the frozen billing state.
+billing_rebuild_job = dg.define_asset_job(
+    "billing_rebuild_job",
+    selection=build_dbt_asset_selection([warehouse_dbt_assets], dbt_select="source:billing+"),
+    description="Rebuild the models downstream of the frozen billing state (after a "
+    "finalization), with their tests.",
 )
 
 daily_pipeline_job_selection = ingestion | dbt_models

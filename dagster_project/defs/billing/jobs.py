@@ -3,7 +3,7 @@
 import dagster as dg
 
 from dagster_project.defs.billing.assets import invoice_finalization
-from dagster_project.defs.jobs import build_job
+from dagster_project.defs.jobs import billing_rebuild_job
 
 finalize_invoices_job = dg.define_asset_job(
     "finalize_invoices_job",
@@ -20,8 +20,8 @@ monthly_finalization_schedule = dg.build_schedule_from_partitioned_job(
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[finalize_invoices_job],
-    request_job=build_job,
-    description="After a month is finalized, rebuild the marts so they show it.",
+    request_job=billing_rebuild_job,
+    description="After a month is finalized, rebuild the models that read it.",
 )
 def rebuild_after_finalization(context: dg.RunStatusSensorContext):
     return dg.RunRequest(run_key=context.dagster_run.run_id)
