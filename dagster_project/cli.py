@@ -34,8 +34,12 @@ def run_job(
     settings = load_settings()
     with _instance(settings) as instance:
         job = defs().resolve_job_def(job_name)
+        # INFO, not Dagster's DEBUG event stream: the terminal shows progress and
+        # warnings; every event is still recorded in the run's log in $DAGSTER_HOME.
+        config = {"loggers": {"console": {"config": {"log_level": "INFO"}}},
+                  **(run_config or {})}
         result = job.execute_in_process(
-            run_config=run_config or {},
+            run_config=config,
             instance=instance,
             partition_key=partition_key,
             raise_on_error=False,
