@@ -153,6 +153,9 @@ def cmd_demo(args: argparse.Namespace) -> bool:
         return False
     print("building ...")
     ok = cmd_build(args) and finalize_complete_periods(args.as_of)
+    if ok:
+        print("checking usage limits ...")
+        ok = cmd_check_limits(args)
     print_summary(settings)
     return ok
 

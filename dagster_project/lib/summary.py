@@ -71,6 +71,14 @@ def print_summary(settings: Settings) -> None:
         ).fetchall()
         print("\nInvoices by period and status")
         print(_table(["period", "status", "invoices", "total USD"], invoices))
+        alerts = con.execute(
+            """
+            select strftime(period_start, '%Y-%m'), threshold_pct, count(*)
+            from marts.fct_usage_alerts group by 1, 2 order by 1, 2
+            """
+        ).fetchall()
+        print("\nUsage-limit alerts raised")
+        print(_table(["period", "threshold %", "workspaces"], alerts))
         print("\nMarts built")
         print(_table(["mart", "rows"], mart_counts(con)))
         print(f"\nwarehouse: {settings.warehouse_path}")
