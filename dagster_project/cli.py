@@ -91,19 +91,28 @@ def _finalize_config(as_of: str | None) -> dict[str, Any]:
 
 
 def cmd_finalize(args: argparse.Namespace) -> bool:
-    """Ingest and build so the drafts hold all usage ingested until now, freeze the
-    month, then rebuild so the marts show it finalized."""
-    from dagster_project.lib.finalize import period_bounds
+    """Ingest, build when files arrived since the last build (the drafts must hold all
+    usage ingested until now), freeze the month, rebuild what reads the frozen state."""
+    import duckdb
+
+    from dagster_project.lib.dbt_args import normalize_as_of
+    from dagster_project.lib.finalize import drafts_are_current, period_bounds
 
     period_start, _ = period_bounds(args.period)
     build = _build_config(args.as_of, False)
-    return (
-        run_job("ingest_job")
-        and run_job("build_job", build)
-        and run_job("finalize_invoices_job", _finalize_config(args.as_of),
-                    partition_key=period_start.isoformat())
-        and run_job("billing_rebuild_job", build)
-    )
+    if not run_job("ingest_job"):
+        return False
+    try:
+        with duckdb.connect(str(load_settings().warehouse_path), read_only=True) as con:
+            current = drafts_are_current(con, normalize_as_of(args.as_of))
+    except duckdb.CatalogException:  # never built
+        current = False
+    if not current and not run_job("build_job", build):
+        return False
+    return run_job(
+        "finalize_invoices_job", _finalize_config(args.as_of),
+        partition_key=period_start.isoformat(),
+    ) and run_job("billing_rebuild_job", build)
 
 
 def finalize_complete_periods(as_of: str | None) -> bool:

@@ -40,3 +40,15 @@ def test_jobs_and_schedules():
         assert definitions.resolve_job_def(job).name == job
     schedule = definitions.resolve_schedule_def("daily_pipeline_job_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 0 * * *", "UTC")
+
+
+def test_monthly_finalization_builds_the_previous_month_first():
+    from datetime import UTC, datetime
+
+    schedule = defs().resolve_schedule_def("monthly_finalization_schedule")
+    assert (schedule.cron_schedule, schedule.job_name) == ("0 1 1 * *", "daily_pipeline_job")
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2027, 1, 1, 1, 0, tzinfo=UTC)
+    )
+    [request] = schedule.evaluate_tick(context).run_requests
+    assert request.tags["billing/finalize_period"] == "2026-12-01"

@@ -16,6 +16,9 @@ def con() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("""
         create schema reference; create schema intermediate; create schema billing;
+        create schema raw;
+        create table raw._files as
+            select timestamp '2026-10-01 00:30:00' as ingested_at;
         create table reference.settings as
             select * from (values ('late_event_grace_hours', '1'), ('payment_terms_days', '30'))
             as t(key, value);
@@ -34,6 +37,10 @@ def con() -> duckdb.DuckDBPyConnection:
             (date '2026-09-01', date '2026-10-01', true, false),
             (date '2026-10-01', date '2026-11-01', true, false))
             as t(period_start, period_end, is_complete, is_finalized);
+        alter table intermediate.int_billing_periods
+            add column built_at timestamp default timestamp '2026-10-01 00:45:00';
+        alter table intermediate.int_billing_periods
+            add column pinned_as_of varchar default '';
         create table intermediate.int_invoices_draft as select * from (values
             ('inv_ws_b_202609', 'ws_b', date '2026-09-01', date '2026-10-01', 202609,
              10.00, 0.00, 0.00, 10.00),
@@ -88,3 +95,9 @@ def test_refused_on_drafts_built_before_the_previous_finalization(con):
     # the drafts of October were built while September was still open
     with pytest.raises(FinalizationRefused, match="built before 2026-09 was finalized"):
         finalize_period(con, "2026-10", now=datetime(2026, 11, 2))
+
+
+def test_refused_when_files_arrived_after_the_build(con):
+    con.execute("insert into raw._files values (timestamp '2026-10-01 00:50:00')")
+    with pytest.raises(FinalizationRefused, match="ingested after the drafts"):
+        finalize_period(con, "2026-09", now=datetime(2026, 10, 1, 1, 0))

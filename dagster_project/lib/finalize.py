@@ -92,6 +92,11 @@ def finalize_period(
         raise FinalizationRefused(
             f"the drafts of {label} were built before the period ended; run a build first"
         )
+    if not drafts_include_all_ingested_usage(con):
+        raise FinalizationRefused(
+            f"landing files were ingested after the drafts of {label} were built; "
+            "run a build first (the finalization includes all usage ingested until it runs)"
+        )
     for earlier, finalized_at_build, _complete, finalized_now in built[:-1]:
         if not finalized_now:
             raise FinalizationRefused(
@@ -159,6 +164,31 @@ def finalize_period(
         con.execute("rollback")
         raise
     return FinalizeResult(period_start, False, invoices, no_charge, Decimal(total), now)
+
+
+def drafts_include_all_ingested_usage(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the last build started after the last landing file was ingested."""
+    built_at, last_ingested = con.execute(
+        """
+        select (select max(built_at) from intermediate.int_billing_periods),
+               (select max(ingested_at) from raw._files)
+        """
+    ).fetchone()
+    return built_at is not None and (last_ingested is None or last_ingested <= built_at)
+
+
+def drafts_are_current(con: duckdb.DuckDBPyConnection, pinned_as_of: str | None) -> bool:
+    """The drafts need no rebuild: built with this pinned as_of, after the last ingest.
+
+    Without a pinned as_of the drafts are never taken as current: "now" has moved on
+    since they were built, and with it the future-timestamp rule.
+    """
+    if not pinned_as_of:
+        return False
+    built_as_of = con.execute(
+        "select max(pinned_as_of) from intermediate.int_billing_periods"
+    ).fetchone()[0]
+    return built_as_of == pinned_as_of and drafts_include_all_ingested_usage(con)
 
 
 def finalizable_periods(con: duckdb.DuckDBPyConnection, *, now: datetime) -> list[date]:

@@ -1,20 +1,48 @@
-"""The monthly finalization job, its schedule, and the rebuild that follows it."""
+"""The monthly finalization: a fresh ingest and build, then the month is frozen, then
+the models that read the frozen state are rebuilt. Three runs chained by sensors, so
+each shows on its own in the UI and a failure stops the chain where it happened."""
+
+from datetime import datetime, timedelta
 
 import dagster as dg
 
-from dagster_project.defs.billing.assets import invoice_finalization
-from dagster_project.defs.jobs import billing_rebuild_job
+from dagster_project.defs.billing.assets import invoice_finalization, monthly_periods
+from dagster_project.defs.jobs import billing_rebuild_job, daily_pipeline_job
+
+FINALIZE_TAG = "billing/finalize_period"
 
 finalize_invoices_job = dg.define_asset_job(
     "finalize_invoices_job",
     selection=dg.AssetSelection.assets(invoice_finalization),
+    partitions_def=monthly_periods,
     description="Freeze one month's invoices (partition = the month).",
 )
 
-# 1st of the month, 01:00 UTC: the previous month, once its late-event grace has passed.
-monthly_finalization_schedule = dg.build_schedule_from_partitioned_job(
-    finalize_invoices_job, hour_of_day=1, minute_of_hour=0
+
+@dg.schedule(
+    job=daily_pipeline_job,
+    cron_schedule="0 1 1 * *",
+    execution_timezone="UTC",
+    description="1st of the month, 01:00 UTC (after the late-event grace): ingest and "
+    "build so the previous month's drafts hold all usage, then finalize it.",
 )
+def monthly_finalization_schedule(context: dg.ScheduleEvaluationContext):
+    scheduled = context.scheduled_execution_time or datetime.now()
+    previous_month = (scheduled.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return dg.RunRequest(tags={FINALIZE_TAG: previous_month.strftime("%Y-%m-%d")})
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[daily_pipeline_job],
+    request_job=finalize_invoices_job,
+    description="When the monthly build succeeded, finalize the month it was run for.",
+)
+def finalize_after_monthly_build(context: dg.RunStatusSensorContext):
+    period = context.dagster_run.tags.get(FINALIZE_TAG)
+    if period:
+        return dg.RunRequest(run_key=context.dagster_run.run_id, partition_key=period)
+    return dg.SkipReason("not a monthly finalization build")
 
 
 @dg.run_status_sensor(

@@ -63,7 +63,12 @@ final as (
         cast(extract(year from periods.period_start) * 100
             + extract(month from periods.period_start) as {{ dbt.type_int() }}) as period_key,
         {{ dbt.dateadd('month', 1, 'periods.period_start') }} <= {{ run_as_of() }} as is_complete,
-        finalized_periods.period_start is not null as is_finalized
+        finalized_periods.period_start is not null as is_finalized,
+        {#- when these drafts were computed: the finalization refuses drafts older than
+            the last landing file ingested -#}
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}'
+            as {{ api.Column.translate_type('timestamp') }}) as built_at,
+        cast('{{ var('as_of', '') }}' as {{ dbt.type_string() }}) as pinned_as_of
     from periods
     left join finalized_periods
         on periods.period_start = finalized_periods.period_start
