@@ -11,15 +11,32 @@ from typing import Any
 
 from dagster_project.settings import Settings, load_settings
 
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+# DuckDB has one writer: queued runs that write the warehouse go one at a time.
+run_queue:
+  tag_concurrency_limits:
+    - key: billing/warehouse
+      value: writer
+      limit: 1
+"""
 
-def _instance(settings: Settings):
-    import dagster as dg
 
+def ensure_dagster_home(settings: Settings | None = None) -> None:
+    """$DAGSTER_HOME with the instance settings the pipeline relies on."""
+    settings = settings or load_settings()
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     config = settings.dagster_home / "dagster.yaml"
     if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+        config.write_text(DAGSTER_YAML)
+
+
+def _instance(settings: Settings):
+    import dagster as dg
+
+    ensure_dagster_home(settings)
     # Dagster finds its instance through this variable; the settings module decided its value.
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     return dg.DagsterInstance.get()

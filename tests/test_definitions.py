@@ -52,3 +52,13 @@ def test_monthly_finalization_builds_the_previous_month_first():
     )
     [request] = schedule.evaluate_tick(context).run_requests
     assert request.tags["billing/finalize_period"] == "2026-12-01"
+
+
+def test_every_warehouse_writing_job_is_limited_to_one_run_at_a_time():
+    from dagster_project.cli import DAGSTER_YAML
+
+    definitions = defs()
+    for job in ("ingest_job", "build_job", "billing_rebuild_job", "daily_pipeline_job",
+                "limit_check_job", "finalize_invoices_job"):
+        assert definitions.resolve_job_def(job).tags["billing/warehouse"] == "writer"
+    assert "key: billing/warehouse" in DAGSTER_YAML and "limit: 1" in DAGSTER_YAML

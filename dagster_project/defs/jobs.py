@@ -5,17 +5,23 @@ from dagster_dbt import build_dbt_asset_selection
 
 from dagster_project.defs.dbt.assets import warehouse_dbt_assets
 
+# DuckDB has one writer at a time: every job that writes the warehouse carries this
+# tag, and the run queue (dagster.yaml in $DAGSTER_HOME) runs one such job at a time.
+WAREHOUSE_WRITER = {"billing/warehouse": "writer"}
+
 ingestion = dg.AssetSelection.groups("ingestion")
 dbt_models = dg.AssetSelection.assets(warehouse_dbt_assets)
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
+    tags=WAREHOUSE_WRITER,
     selection=ingestion,
     description="Load new landing files into the raw layer.",
 )
 
 build_job = dg.define_asset_job(
     "build_job",
+    tags=WAREHOUSE_WRITER,
     selection=dbt_models,
     description="dbt build: seeds, staging, intermediate and marts, with their tests and checks.",
 )
@@ -23,6 +29,7 @@ build_job = dg.define_asset_job(
 # What a finalization changes: the models that read the frozen billing state.
 billing_rebuild_job = dg.define_asset_job(
     "billing_rebuild_job",
+    tags=WAREHOUSE_WRITER,
     selection=build_dbt_asset_selection([warehouse_dbt_assets], dbt_select="source:billing+"),
     description="Rebuild the models downstream of the frozen billing state (after a "
     "finalization), with their tests.",
@@ -32,6 +39,7 @@ daily_pipeline_job_selection = ingestion | dbt_models
 
 daily_pipeline_job = dg.define_asset_job(
     "daily_pipeline_job",
+    tags=WAREHOUSE_WRITER,
     selection=daily_pipeline_job_selection,
     description="Ingest the new landing files, then build every model.",
 )

@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.defs.jobs import daily_pipeline_job_selection
+from dagster_project.defs.jobs import WAREHOUSE_WRITER, daily_pipeline_job_selection
 from dagster_project.lib.alerts import deliver_alerts, raise_alerts
 from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.dbt_args import as_of_instant
@@ -40,6 +40,7 @@ def usage_alert_check(
 
 limit_check_job = dg.define_asset_job(
     "limit_check_job",
+    tags=WAREHOUSE_WRITER,
     selection=daily_pipeline_job_selection | dg.AssetSelection.assets(usage_alert_check),
     description="Ingest, build, then raise usage-limit alerts.",
 )

@@ -7,12 +7,17 @@ from datetime import datetime, timedelta
 import dagster as dg
 
 from dagster_project.defs.billing.assets import invoice_finalization, monthly_periods
-from dagster_project.defs.jobs import billing_rebuild_job, daily_pipeline_job
+from dagster_project.defs.jobs import (
+    WAREHOUSE_WRITER,
+    billing_rebuild_job,
+    daily_pipeline_job,
+)
 
 FINALIZE_TAG = "billing/finalize_period"
 
 finalize_invoices_job = dg.define_asset_job(
     "finalize_invoices_job",
+    tags=WAREHOUSE_WRITER,
     selection=dg.AssetSelection.assets(invoice_finalization),
     partitions_def=monthly_periods,
     description="Freeze one month's invoices (partition = the month).",
