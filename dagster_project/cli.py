@@ -164,6 +164,66 @@ def cmd_check_limits(args: argparse.Namespace) -> bool:
     return run_job("limit_check_job", config)
 
 
+def _payments_config(as_of: str | None) -> dict[str, Any]:
+    config = _build_config(as_of, False)
+    config["ops"]["billing__payment_reminders"] = {"config": {"as_of": as_of} if as_of else {}}
+    return config
+
+
+def _stripe_configured() -> bool:
+    if load_settings().stripe_api_key_is_set:
+        return True
+    print("STRIPE_API_KEY is not set; export it (and STRIPE_API_BASE for a Stripe-compatible "
+          "server) first", file=sys.stderr)
+    return False
+
+
+def sync_stripe(periods: Sequence[str], as_of: str | None) -> bool:
+    """Push the finalized months to Stripe, then read payment state back and rebuild the
+    invoice marts; True when every chargeable invoice is in Stripe."""
+    from dagster_project.lib.finalize import period_bounds
+    from dagster_project.lib.summary import print_stripe_status
+
+    ok = True
+    for period in periods:
+        start, _ = period_bounds(period)
+        print(f"syncing {start:%Y-%m} to Stripe ...")
+        ok = run_job("stripe_sync_job", partition_key=start.isoformat()) and ok
+    ok = run_job("stripe_payments_job", _payments_config(as_of)) and ok
+    return print_stripe_status(load_settings(), periods) and ok
+
+
+def cmd_sync_stripe(args: argparse.Namespace) -> bool:
+    return _stripe_configured() and sync_stripe([args.period], args.as_of)
+
+
+def cmd_stripe_payments(args: argparse.Namespace) -> bool:
+    return _stripe_configured() and run_job("stripe_payments_job", _payments_config(args.as_of))
+
+
+def cmd_stripe_webhook(args: argparse.Namespace) -> bool:
+    """Verify a webhook payload's Stripe-Signature and store its event."""
+    import duckdb
+
+    from dagster_project.lib.dbt_args import as_of_instant
+    from dagster_project.lib.stripe_payments import WebhookRejected, accept_webhook
+
+    settings = load_settings()
+    if not settings.stripe_webhook_secret:
+        print("STRIPE_WEBHOOK_SECRET is not set", file=sys.stderr)
+        return False
+    payload = sys.stdin.buffer.read() if args.payload == "-" else open(args.payload, "rb").read()
+    with duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config) as con:
+        try:
+            new = accept_webhook(con, payload, args.signature, settings.stripe_webhook_secret,
+                                 now=as_of_instant(None))
+        except WebhookRejected as rejected:
+            print(f"webhook refused: {rejected}", file=sys.stderr)
+            return False
+    print("event stored" if new else "event already stored or not an invoice event")
+    return True
+
+
 def cmd_demo(args: argparse.Namespace) -> bool:
     from dagster_project.lib.summary import print_summary
 
@@ -242,6 +302,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     check_limits.add_argument("--as-of", help="check as if it were this UTC instant")
     check_limits.set_defaults(func=cmd_check_limits)
+
+    sync = commands.add_parser(
+        "sync-stripe", help="push a finalized month's invoices to Stripe, read payments back"
+    )
+    sync.add_argument("--period", required=True, help="the month, YYYY-MM")
+    sync.add_argument("--as-of", help="evaluate overdue invoices as of this UTC instant")
+    sync.set_defaults(func=cmd_sync_stripe)
+
+    payments = commands.add_parser(
+        "stripe-payments", help="read Stripe payment events, rebuild invoice statuses, reminders"
+    )
+    payments.add_argument("--as-of", help="evaluate overdue invoices as of this UTC instant")
+    payments.set_defaults(func=cmd_stripe_payments)
+
+    webhook = commands.add_parser(
+        "stripe-webhook", help="store a Stripe webhook event after verifying its signature"
+    )
+    webhook.add_argument("--payload", required=True,
+                         help="the request body: a file, or - for stdin")
+    webhook.add_argument("--signature", required=True, help="the Stripe-Signature header")
+    webhook.set_defaults(func=cmd_stripe_webhook)
 
     summary = commands.add_parser("summary", help="print row counts per source and the marts")
     summary.set_defaults(func=cmd_summary)

@@ -7,7 +7,7 @@ from here), so a reader can see every knob of the pipeline in one file.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,13 @@ class Settings:
     outbox_dir: Path
     duckdb_memory_limit: str
     duckdb_threads: int | None
+    stripe_api_base: str
+    stripe_timeout_seconds: float
+    stripe_initial_backoff_seconds: float
+    stripe_requests_per_second: float
+    # Secrets never reach a repr, a log line or run metadata. STRIPE_API_KEY is read by
+    # Dagster itself (dg.EnvVar in defs/resources.py), so it stays out of run config.
+    stripe_webhook_secret: str | None = field(default=None, repr=False)
 
     @property
     def duckdb_config(self) -> dict[str, str | int]:
@@ -43,6 +50,11 @@ class Settings:
             config["threads"] = self.duckdb_threads
         return config
 
+    @property
+    def stripe_api_key_is_set(self) -> bool:
+        """Whether STRIPE_API_KEY is there (its value is read by Dagster, never here)."""
+        return bool(os.environ.get("STRIPE_API_KEY"))
+
 
 def load_settings() -> Settings:
     threads = os.environ.get("DUCKDB_THREADS")
@@ -54,4 +66,11 @@ def load_settings() -> Settings:
         outbox_dir=_path("OUTBOX_DIR", PROJECT_ROOT / "data" / "outbox"),
         duckdb_memory_limit=os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"),
         duckdb_threads=int(threads) if threads else None,
+        stripe_api_base=os.environ.get("STRIPE_API_BASE") or "https://api.stripe.com",
+        stripe_timeout_seconds=float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20")),
+        stripe_initial_backoff_seconds=float(
+            os.environ.get("STRIPE_INITIAL_BACKOFF_SECONDS", "0.5")
+        ),
+        stripe_requests_per_second=float(os.environ.get("STRIPE_REQUESTS_PER_SECOND", "20")),
+        stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
     )

@@ -164,6 +164,32 @@ def call(call_id: str, **overrides: object) -> dict[str, object]:
     return row
 
 
+def write_october_billing(p: Pipeline) -> None:
+    """October 2026: ws_a on pro (US-CA) with overage minutes and transcription, ws_b on
+    free (DE) with no usage, ws_c on business (CA-ON) from the 10th, cancelled the 20th.
+    Finalized, ws_a owes 118.63 (6 lines), ws_b nothing, ws_c 180.07 (3 lines)."""
+    p.write("workspaces", "2026-10-01/workspaces.csv", [
+        workspace("ws_a", plan_id="pro", country="US", region="CA",
+                  created_at="2026-01-01T00:00:00Z", snapshot_at="2026-10-01T00:00:00Z"),
+        workspace("ws_b", plan_id="free", country="DE", region=None,
+                  created_at="2026-03-01T00:00:00Z", snapshot_at="2026-10-01T00:00:00Z"),
+        workspace("ws_c", plan_id="business", country="CA", region="ON",
+                  created_at="2026-10-10T00:00:00Z", snapshot_at="2026-10-10T00:00:00Z"),
+    ])
+    p.write("workspaces", "2026-10-20/workspaces.jsonl", [
+        workspace("ws_c", plan_id="business", country="CA", region="ON", status="cancelled",
+                  created_at="2026-10-10T00:00:00Z", cancelled_at="2026-10-20T12:00:00Z",
+                  snapshot_at="2026-10-20T12:00:00Z"),
+    ])
+    p.write("usage_records", "2026-10-15/part-0001.csv", [
+        usage("e_minutes", workspace_id="ws_a", resource_type="call_minutes",
+              provider="twilio", quantity="2500", occurred_at="2026-10-15T09:00:00Z"),
+        usage("e_transcription", workspace_id="ws_a", resource_type="transcription",
+              provider="deepgram", model="nova-3", quantity="1000",
+              occurred_at="2026-10-15T09:00:00Z"),
+    ])
+
+
 FACTORIES = {
     "usage_records": (usage, "event_id"),
     "gateway_requests": (gateway_request, "request_id"),

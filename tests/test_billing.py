@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from dagster_project import cli
-from tests.conftest import Pipeline, make_pipeline, usage, workspace
+from tests.conftest import Pipeline, make_pipeline, usage, write_october_billing
 
 FINALIZE_AT = "2026-11-01T02:00:00Z"
 NOVEMBER = "2026-11-05T00:00:00Z"
@@ -28,26 +28,7 @@ INVOICE_SQL = """
 def billed(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     with pytest.MonkeyPatch.context() as monkeypatch:
         p = make_pipeline(tmp_path_factory.mktemp("billing"), monkeypatch)
-        p.write("workspaces", "2026-10-01/workspaces.csv", [
-            workspace("ws_a", plan_id="pro", country="US", region="CA",
-                      created_at="2026-01-01T00:00:00Z", snapshot_at="2026-10-01T00:00:00Z"),
-            workspace("ws_b", plan_id="free", country="DE", region=None,
-                      created_at="2026-03-01T00:00:00Z", snapshot_at="2026-10-01T00:00:00Z"),
-            workspace("ws_c", plan_id="business", country="CA", region="ON",
-                      created_at="2026-10-10T00:00:00Z", snapshot_at="2026-10-10T00:00:00Z"),
-        ])
-        p.write("workspaces", "2026-10-20/workspaces.jsonl", [
-            workspace("ws_c", plan_id="business", country="CA", region="ON", status="cancelled",
-                      created_at="2026-10-10T00:00:00Z", cancelled_at="2026-10-20T12:00:00Z",
-                      snapshot_at="2026-10-20T12:00:00Z"),
-        ])
-        p.write("usage_records", "2026-10-15/part-0001.csv", [
-            usage("e_minutes", workspace_id="ws_a", resource_type="call_minutes",
-                  provider="twilio", quantity="2500", occurred_at="2026-10-15T09:00:00Z"),
-            usage("e_transcription", workspace_id="ws_a", resource_type="transcription",
-                  provider="deepgram", model="nova-3", quantity="1000",
-                  occurred_at="2026-10-15T09:00:00Z"),
-        ])
+        write_october_billing(p)
         p.run("ingest")
         p.run("build", "--as-of", FINALIZE_AT)
         p.drafts = {

@@ -4,13 +4,13 @@ application to send. The pipeline itself sends nothing."""
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
+
+from dagster_project.lib.outbox import mark_delivered, write_message
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,6 @@ def deliver_alerts(con: duckdb.DuckDBPyConnection, outbox_dir: Path, *, now: dat
         """
     ).fetchall()
     for alert_id, workspace_id, period, threshold, pct, limit, subtotal, raised_at in rows:
-        folder = outbox_dir / period.strftime("%Y-%m")
-        folder.mkdir(parents=True, exist_ok=True)
         record = {
             "type": "usage_limit_threshold_crossed",
             "alert_id": alert_id,
@@ -72,13 +70,6 @@ def deliver_alerts(con: duckdb.DuckDBPyConnection, outbox_dir: Path, *, now: dat
             "draft_subtotal": str(subtotal),
             "raised_at": raised_at.isoformat() + "Z",
         }
-        temporary = folder / f".{alert_id}.jsonl.tmp"
-        temporary.write_text(json.dumps(record, sort_keys=True) + "\n")
-        os.replace(temporary, folder / f"{alert_id}.jsonl")
-    if rows:
-        con.execute(
-            "update billing.usage_alerts set delivered_at = ? where delivered_at is null "
-            "and alert_id in (select unnest(?))",
-            [now, [row[0] for row in rows]],
-        )
+        write_message(outbox_dir / period.strftime("%Y-%m"), alert_id, record)
+    mark_delivered(con, "billing.usage_alerts", "alert_id", [row[0] for row in rows], now=now)
     return len(rows)

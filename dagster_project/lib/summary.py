@@ -82,3 +82,36 @@ def print_summary(settings: Settings) -> None:
         print("\nMarts built")
         print(_table(["mart", "rows"], mart_counts(con)))
         print(f"\nwarehouse: {settings.warehouse_path}")
+
+
+def print_stripe_status(settings: Settings, periods: list[str] | None = None) -> bool:
+    """Each finalized invoice of the periods (all when None) with its Stripe id and
+    status; True when none that should be in Stripe is missing from it."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            """
+            select strftime(invoices.period_start, '%Y-%m') as period,
+                   invoices.invoice_number, invoices.workspace_id, invoices.total,
+                   invoices.status, invoices.stripe_invoice_id,
+                   errors.message
+            from marts.fct_invoices as invoices
+            left join (
+                select invoice_id, arg_max(message, attempted_at) as message
+                from billing.stripe_sync_errors group by invoice_id
+            ) as errors
+                on invoices.invoice_id = errors.invoice_id
+                and invoices.status = 'finalized'
+            where invoices.invoice_number is not null
+                and ($periods is null
+                     or list_contains($periods, strftime(invoices.period_start, '%Y-%m')))
+            order by invoices.invoice_number
+            """,
+            {"periods": periods},
+        ).fetchall()
+    print("\nInvoices in Stripe")
+    print(_table(["period", "invoice", "workspace", "total", "status", "stripe invoice",
+                  "last sync error"], rows))
+    missing = [row for row in rows if row[4] == "finalized"]
+    if missing:
+        print(f"\n{len(missing)} invoices are not in Stripe yet; run the sync again")
+    return not missing

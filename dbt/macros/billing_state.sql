@@ -52,6 +52,66 @@
         raised_at timestamp not null,
         delivered_at timestamp
     );
+    {{ create_stripe_state_tables() }}
+{% endmacro %}
+
+{#- What the pipeline knows of Stripe, written only by the Stripe assets (Dagster):
+    the customer of each workspace, the Stripe invoice of each finalized invoice, the
+    failed sync attempts, the payment events received (de-duplicated by event id),
+    refused webhook payloads, and the payment reminders of the outbox. -#}
+{% macro create_stripe_state_tables() %}
+    {%- set money = 'decimal(18, 2)' -%}
+    create table if not exists billing.stripe_customers (
+        workspace_id varchar not null primary key,
+        stripe_customer_id varchar not null unique,
+        created_at timestamp not null
+    );
+    create table if not exists billing.stripe_invoices (
+        invoice_id varchar not null primary key,
+        workspace_id varchar not null,
+        period_start date not null,
+        stripe_customer_id varchar not null,
+        stripe_invoice_id varchar not null unique,
+        stripe_status varchar not null,
+        stripe_number varchar,
+        stripe_total_cents bigint,
+        items integer,
+        first_seen_at timestamp not null,
+        completed_at timestamp
+    );
+    create table if not exists billing.stripe_sync_errors (
+        invoice_id varchar not null,
+        period_start date not null,
+        attempted_at timestamp not null,
+        error_type varchar not null,
+        message varchar not null
+    );
+    create table if not exists billing.stripe_events (
+        event_id varchar not null primary key,
+        event_type varchar not null,
+        created_at timestamp not null,
+        stripe_invoice_id varchar,
+        invoice_id varchar,
+        received_via varchar not null,
+        received_at timestamp not null
+    );
+    create table if not exists billing.stripe_webhook_rejections (
+        received_at timestamp not null,
+        reason varchar not null,
+        payload_sha256 varchar not null,
+        payload_bytes integer not null
+    );
+    create table if not exists billing.payment_reminders (
+        reminder_id varchar not null primary key,
+        invoice_id varchar not null,
+        invoice_number varchar not null,
+        workspace_id varchar not null,
+        reminder_type varchar not null,
+        due_date date not null,
+        amount_due {{ money }} not null,
+        raised_at timestamp not null,
+        delivered_at timestamp
+    );
 {% endmacro %}
 
 {#- Half away from zero to cents (contract 2.1.5). -#}

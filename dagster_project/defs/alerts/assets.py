@@ -3,16 +3,12 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from dagster_project.defs.config import AsOfConfig
 from dagster_project.defs.jobs import WAREHOUSE_WRITER, daily_pipeline_job_selection
 from dagster_project.lib.alerts import deliver_alerts, raise_alerts
 from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.dbt_args import as_of_instant
 from dagster_project.settings import load_settings
-
-
-class AlertCheckConfig(dg.Config):
-    as_of: str | None = None
-    """Check as if it were this UTC instant (tests); empty = now."""
 
 
 @dg.asset(
@@ -24,7 +20,7 @@ class AlertCheckConfig(dg.Config):
     "time it is crossed, and writes it to the outbox (table + JSON-lines files).",
 )
 def usage_alert_check(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: AlertCheckConfig
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: AsOfConfig
 ) -> dg.MaterializeResult:
     now = as_of_instant(config.as_of)
     with warehouse_connection(duckdb) as con:

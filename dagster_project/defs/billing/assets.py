@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from dagster_project.defs.config import AsOfConfig
 from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.dbt_args import as_of_instant
 from dagster_project.lib.finalize import FinalizationRefused, finalize_period
@@ -13,10 +14,6 @@ monthly_periods = dg.MonthlyPartitionsDefinition(
     start_date="2025-01-01", timezone="UTC", end_offset=1
 )
 
-
-class FinalizeConfig(dg.Config):
-    as_of: str | None = None
-    """Finalize as if it were this UTC instant (tests, backfills); empty = now."""
 
 
 @dg.asset(
@@ -30,7 +27,7 @@ class FinalizeConfig(dg.Config):
     "A finalized month never changes again; finalizing it twice changes nothing.",
 )
 def invoice_finalization(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: FinalizeConfig
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: AsOfConfig
 ) -> dg.MaterializeResult:
     now = as_of_instant(config.as_of)
     period = context.partition_key[:7]

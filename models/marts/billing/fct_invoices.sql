@@ -1,5 +1,6 @@
-{#- Every invoice: finalized ones exactly as frozen by the monthly finalization, and the
-    drafts of the open periods as of this build. -#}
+{#- Every invoice: finalized ones exactly as frozen by the monthly finalization (their
+    status follows them through Stripe: open, paid, overdue, void, uncollectible), and
+    the drafts of the open periods as of this build. -#}
 with
 
 finalized as (
@@ -14,6 +15,44 @@ drafts as (
 
 ),
 
+stripe_invoices as (
+
+    select * from {{ source('billing', 'stripe_invoices') }}
+
+),
+
+payment_status as (
+
+    select * from {{ ref('int_invoice_payment_status') }}
+
+),
+
+finalized_with_payments as (
+
+    select
+        finalized.*,
+        stripe_invoices.stripe_invoice_id,
+        payment_status.payment_state,
+        payment_status.payment_state_at,
+        coalesce(payment_status.payment_failures, 0) as payment_failures,
+        case
+            when finalized.status = 'no_charge' then 'no_charge'
+            when payment_status.invoice_id is null then 'finalized'
+            when payment_status.payment_state in ('paid', 'void', 'uncollectible')
+                then payment_status.payment_state
+            when payment_status.payment_state = 'payment_failed'
+                or finalized.due_date < cast({{ run_as_of() }} as date)
+                then 'overdue'
+            else 'open'
+        end as current_status
+    from finalized
+    left join stripe_invoices
+        on finalized.invoice_id = stripe_invoices.invoice_id
+    left join payment_status
+        on finalized.invoice_id = payment_status.invoice_id
+
+),
+
 final as (
 
     select
@@ -22,7 +61,7 @@ final as (
         workspace_id,
         period_start,
         period_end,
-        status,
+        current_status as status,
         subtotal,
         discount_total,
         tax_total,
@@ -30,8 +69,10 @@ final as (
         currency,
         finalized_at,
         due_date,
-        cast(null as {{ dbt.type_string() }}) as stripe_invoice_id
-    from finalized
+        stripe_invoice_id,
+        case when payment_state = 'paid' then payment_state_at end as paid_at,
+        payment_failures
+    from finalized_with_payments
 
     union all
 
@@ -49,7 +90,9 @@ final as (
         'USD' as currency,
         cast(null as {{ api.Column.translate_type('timestamp') }}) as finalized_at,
         cast(null as date) as due_date,
-        cast(null as {{ dbt.type_string() }}) as stripe_invoice_id
+        cast(null as {{ dbt.type_string() }}) as stripe_invoice_id,
+        cast(null as {{ api.Column.translate_type('timestamp') }}) as paid_at,
+        0 as payment_failures
     from drafts
 
 )

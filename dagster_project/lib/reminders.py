@@ -1,0 +1,74 @@
+"""Payment reminders for open invoices: one `due_soon` reminder from 3 days before the
+due date, one `overdue` reminder once the invoice is overdue (past due, or its payment
+failed), each raised once per invoice however often the check runs, and delivered to
+the outbox for the application to send."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.lib.outbox import mark_delivered, write_message
+
+DUE_SOON_DAYS = 3
+
+
+def raise_reminders(con: duckdb.DuckDBPyConnection, *, now: datetime) -> int:
+    """Insert the reminders that are due and not raised yet; returns how many."""
+    before = con.execute("select count(*) from billing.payment_reminders").fetchone()[0]
+    con.execute(
+        """
+        insert into billing.payment_reminders
+            (reminder_id, invoice_id, invoice_number, workspace_id, reminder_type,
+             due_date, amount_due, raised_at, delivered_at)
+        select
+            'reminder_' || invoice_id || '_' || reminder_type, invoice_id, invoice_number,
+            workspace_id, reminder_type, due_date, total, $now, null
+        from (
+            select *, 'due_soon' as reminder_type
+            from marts.fct_invoices
+            where status = 'open'
+                and cast($now as date) >= due_date - $days
+                and cast($now as date) <= due_date
+            union all
+            select *, 'overdue' as reminder_type
+            from marts.fct_invoices
+            where status = 'overdue'
+                or (status = 'open' and cast($now as date) > due_date)
+        ) as due
+        on conflict do nothing
+        """,
+        {"now": now, "days": DUE_SOON_DAYS},
+    )
+    return con.execute("select count(*) from billing.payment_reminders").fetchone()[0] - before
+
+
+def deliver_reminders(
+    con: duckdb.DuckDBPyConnection, outbox_dir: Path, *, now: datetime
+) -> int:
+    """Write each undelivered reminder to `<outbox>/<YYYY-MM of due date>/<id>.jsonl`,
+    then mark it delivered."""
+    rows = con.execute(
+        """
+        select reminder_id, invoice_id, invoice_number, workspace_id, reminder_type,
+               due_date, amount_due, raised_at
+        from billing.payment_reminders where delivered_at is null order by reminder_id
+        """
+    ).fetchall()
+    for reminder_id, invoice_id, number, workspace_id, kind, due, amount, raised in rows:
+        write_message(outbox_dir / due.strftime("%Y-%m"), reminder_id, {
+            "type": f"invoice_{kind}",
+            "reminder_id": reminder_id,
+            "invoice_id": invoice_id,
+            "invoice_number": number,
+            "workspace_id": workspace_id,
+            "due_date": due.isoformat(),
+            "amount_due": str(amount),
+            "currency": "USD",
+            "raised_at": raised.isoformat() + "Z",
+        })
+    mark_delivered(con, "billing.payment_reminders", "reminder_id", [row[0] for row in rows],
+                   now=now)
+    return len(rows)
