@@ -24,6 +24,7 @@ def _path(name: str, default: Path) -> Path:
 @dataclass(frozen=True)
 class Settings:
     warehouse_path: Path
+    published_warehouse_path: Path
     landing_dir: Path
     dagster_home: Path
     reports_dir: Path
@@ -58,8 +59,14 @@ class Settings:
 
 def load_settings() -> Settings:
     threads = os.environ.get("DUCKDB_THREADS")
+    warehouse_path = _path("WAREHOUSE_PATH", PROJECT_ROOT / "data" / "warehouse.duckdb")
     return Settings(
-        warehouse_path=_path("WAREHOUSE_PATH", PROJECT_ROOT / "data" / "warehouse.duckdb"),
+        warehouse_path=warehouse_path,
+        # what analysts open: a copy of the marts swapped in whole after each build; by
+        # default beside the warehouse, so a warehouse moved elsewhere takes it along
+        published_warehouse_path=_path(
+            "PUBLISHED_WAREHOUSE_PATH", warehouse_path.parent / "published" / warehouse_path.name
+        ),
         landing_dir=_path("LANDING_DIR", PROJECT_ROOT / "data" / "landing"),
         dagster_home=_path("DAGSTER_HOME", PROJECT_ROOT / "data" / "dagster_home"),
         reports_dir=_path("REPORTS_DIR", PROJECT_ROOT / "data" / "reports"),

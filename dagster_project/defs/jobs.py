@@ -4,6 +4,7 @@ import dagster as dg
 from dagster_dbt import build_dbt_asset_selection
 
 from dagster_project.defs.dbt.assets import warehouse_dbt_assets
+from dagster_project.defs.publish.assets import published_warehouse
 
 # DuckDB has one writer at a time: every job that writes the warehouse carries this
 # tag, and the run queue (dagster.yaml in $DAGSTER_HOME) runs one such job at a time.
@@ -11,6 +12,8 @@ WAREHOUSE_WRITER = {"billing/warehouse": "writer"}
 
 ingestion = dg.AssetSelection.groups("ingestion")
 dbt_models = dg.AssetSelection.assets(warehouse_dbt_assets)
+# Every job that builds marts ends by publishing them for analysts.
+published = dg.AssetSelection.assets(published_warehouse)
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
@@ -22,26 +25,28 @@ ingest_job = dg.define_asset_job(
 build_job = dg.define_asset_job(
     "build_job",
     tags=WAREHOUSE_WRITER,
-    selection=dbt_models,
-    description="dbt build: seeds, staging, intermediate and marts, with their tests and checks.",
+    selection=dbt_models | published,
+    description="dbt build: seeds, staging, intermediate and marts, with their tests and "
+    "checks; then publish the marts for analysts.",
 )
 
 # What a finalization changes: the models that read the frozen billing state.
 billing_rebuild_job = dg.define_asset_job(
     "billing_rebuild_job",
     tags=WAREHOUSE_WRITER,
-    selection=build_dbt_asset_selection([warehouse_dbt_assets], dbt_select="source:billing+"),
+    selection=build_dbt_asset_selection([warehouse_dbt_assets], dbt_select="source:billing+")
+    | published,
     description="Rebuild the models downstream of the frozen billing state (after a "
-    "finalization), with their tests.",
+    "finalization), with their tests; then publish the marts.",
 )
 
-daily_pipeline_job_selection = ingestion | dbt_models
+daily_pipeline_job_selection = ingestion | dbt_models | published
 
 daily_pipeline_job = dg.define_asset_job(
     "daily_pipeline_job",
     tags=WAREHOUSE_WRITER,
     selection=daily_pipeline_job_selection,
-    description="Ingest the new landing files, then build every model.",
+    description="Ingest the new landing files, build every model, publish the marts.",
 )
 
 daily_pipeline_schedule = dg.ScheduleDefinition(

@@ -82,6 +82,7 @@ def print_summary(settings: Settings) -> None:
         print("\nMarts built")
         print(_table(["mart", "rows"], mart_counts(con)))
         print(f"\nwarehouse: {settings.warehouse_path}")
+        print(f"published for analysts: {settings.published_warehouse_path}")
 
 
 def print_stripe_status(settings: Settings, periods: list[str] | None = None) -> bool:

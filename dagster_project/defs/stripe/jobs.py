@@ -8,7 +8,7 @@ from dagster_dbt import build_dbt_asset_selection
 from dagster_project.defs.billing.assets import monthly_periods
 from dagster_project.defs.billing.jobs import finalize_invoices_job
 from dagster_project.defs.dbt.assets import warehouse_dbt_assets
-from dagster_project.defs.jobs import WAREHOUSE_WRITER
+from dagster_project.defs.jobs import WAREHOUSE_WRITER, published
 from dagster_project.defs.stripe.assets import (
     payment_reminders,
     stripe_customers,
@@ -33,9 +33,10 @@ stripe_payments_job = dg.define_asset_job(
             [warehouse_dbt_assets],
             dbt_select="source:billing.stripe_events+ source:billing.stripe_invoices+",
         )
+        | published
     ),
     description="Read Stripe payment events, rebuild the invoice marts (statuses, "
-    "workspaces_to_suspend), write payment reminders to the outbox.",
+    "workspaces_to_suspend), write payment reminders to the outbox, publish the marts.",
 )
 
 hourly_payments_schedule = dg.ScheduleDefinition(
