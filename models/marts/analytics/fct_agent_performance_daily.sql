@@ -78,14 +78,14 @@ final as (
         agent_days.agent_id,
         agent_states.agent_name,
         agent_days.call_date as date,
-        agent_days.calls,
-        agent_days.completed,
+        cast(agent_days.calls as {{ dbt.type_bigint() }}) as calls,
+        cast(agent_days.completed as {{ dbt.type_bigint() }}) as completed,
         {{ percentage_of('agent_days.completed', 'agent_days.calls') }} as success_rate,
         {{ average_of('agent_days.duration_seconds', 'agent_days.calls_with_duration') }}
             as avg_duration_seconds,
         {{ seconds_to_minutes('agent_days.duration_seconds') }} as minutes,
         agent_days.top_intent,
-        agent_days.top_intent_calls
+        cast(agent_days.top_intent_calls as {{ dbt.type_bigint() }}) as top_intent_calls
     from agent_days
     left join agent_states
         on agent_days.agent_id = agent_states.agent_id

@@ -14,7 +14,7 @@ final as (
         workspace_id,
         call_date as date,
         hour_utc,
-        count(*) as calls
+        cast(count(*) as {{ dbt.type_bigint() }}) as calls
     from calls
     group by workspace_id, call_date, hour_utc
 

@@ -120,14 +120,14 @@ final as (
 
     select
         date_day as date,
-        workspaces_total,
-        workspaces_active,
-        calls_30d,
+        cast(workspaces_total as {{ dbt.type_bigint() }}) as workspaces_total,
+        cast(workspaces_active as {{ dbt.type_bigint() }}) as workspaces_active,
+        cast(calls_30d as {{ dbt.type_bigint() }}) as calls_30d,
         cast(revenue_30d as decimal(18, 2)) as revenue_30d,
         cast(mrr as decimal(18, 2)) as mrr,
         {{ percentage_of('churned_workspaces_30d', 'workspaces_30d_before') }} as churn_rate_30d,
-        churned_workspaces_30d,
-        workspaces_30d_before
+        cast(churned_workspaces_30d as {{ dbt.type_bigint() }}) as churned_workspaces_30d,
+        cast(workspaces_30d_before as {{ dbt.type_bigint() }}) as workspaces_30d_before
     from windowed
     where is_reported
 

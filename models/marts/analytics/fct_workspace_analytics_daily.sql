@@ -85,11 +85,11 @@ final as (
     select
         workspace_days.workspace_id,
         workspace_days.date_day as date,
-        coalesce(call_days.calls_total, 0) as calls_total,
-        coalesce(call_days.calls_completed, 0) as calls_completed,
-        coalesce(call_days.calls_failed, 0) as calls_failed,
-        coalesce(call_days.calls_unanswered, 0) as calls_unanswered,
-        coalesce(call_days.calls_in_progress, 0) as calls_in_progress,
+        cast(coalesce(call_days.calls_total, 0) as {{ dbt.type_bigint() }}) as calls_total,
+        cast(coalesce(call_days.calls_completed, 0) as {{ dbt.type_bigint() }}) as calls_completed,
+        cast(coalesce(call_days.calls_failed, 0) as {{ dbt.type_bigint() }}) as calls_failed,
+        cast(coalesce(call_days.calls_unanswered, 0) as {{ dbt.type_bigint() }}) as calls_unanswered,
+        cast(coalesce(call_days.calls_in_progress, 0) as {{ dbt.type_bigint() }}) as calls_in_progress,
         {{ seconds_to_minutes('coalesce(call_days.duration_seconds, 0)') }} as minutes,
         {{ average_of('call_days.duration_seconds', 'call_days.calls_with_duration') }}
             as avg_duration_seconds,
@@ -100,9 +100,9 @@ final as (
             as sentiment_neutral,
         {{ percentage_of('call_days.sentiment_negative_calls', 'call_days.calls_with_sentiment') }}
             as sentiment_negative,
-        coalesce(call_days.sentiment_positive_calls, 0) as sentiment_positive_calls,
-        coalesce(call_days.sentiment_neutral_calls, 0) as sentiment_neutral_calls,
-        coalesce(call_days.sentiment_negative_calls, 0) as sentiment_negative_calls,
+        cast(coalesce(call_days.sentiment_positive_calls, 0) as {{ dbt.type_bigint() }}) as sentiment_positive_calls,
+        cast(coalesce(call_days.sentiment_neutral_calls, 0) as {{ dbt.type_bigint() }}) as sentiment_neutral_calls,
+        cast(coalesce(call_days.sentiment_negative_calls, 0) as {{ dbt.type_bigint() }}) as sentiment_negative_calls,
         coalesce(usage_days.provider_cost, 0) as provider_cost,
         cast(coalesce(revenue_days.revenue, 0) as decimal(18, 2)) as revenue
     from workspace_days
