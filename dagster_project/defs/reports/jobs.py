@@ -1,0 +1,72 @@
+"""Report runs: the month's reports and invoice documents on the 2nd of each month (after
+the finalization of the 1st), the quarter's executive summaries on the 2nd of the next
+quarter; `billing report --month/--quarter` runs the same jobs for any period."""
+
+from datetime import datetime, timedelta
+
+import dagster as dg
+
+from dagster_project.defs.billing.assets import monthly_periods
+from dagster_project.defs.jobs import WAREHOUSE_WRITER
+from dagster_project.defs.reports.assets import (
+    executive_summaries,
+    invoice_documents,
+    monthly_workspace_reports,
+    quarterly_periods,
+)
+
+# Reports only read the warehouse, but DuckDB's file lock keeps any other process out
+# while a run writes it, so report runs queue with the writers.
+monthly_reports_job = dg.define_asset_job(
+    "monthly_reports_job",
+    tags=WAREHOUSE_WRITER,
+    selection=dg.AssetSelection.assets(monthly_workspace_reports, invoice_documents),
+    partitions_def=monthly_periods,
+    description="The month's workspace reports and invoice documents (partition = the month).",
+)
+
+quarterly_reports_job = dg.define_asset_job(
+    "quarterly_reports_job",
+    tags=WAREHOUSE_WRITER,
+    selection=dg.AssetSelection.assets(executive_summaries),
+    partitions_def=quarterly_periods,
+    description="The quarter's executive summaries, platform and workspaces "
+    "(partition = the quarter's first day: 2026-07-01 is 2026-Q3).",
+)
+
+
+def previous_month(scheduled: datetime) -> str:
+    return (scheduled.replace(day=1) - timedelta(days=1)).replace(day=1).strftime("%Y-%m-%d")
+
+
+def previous_quarter(scheduled: datetime) -> str:
+    first_month = 3 * ((scheduled.month - 1) // 3) + 1
+    start = scheduled.replace(month=first_month, day=1)
+    end_of_previous = start - timedelta(days=1)
+    return end_of_previous.replace(month=3 * ((end_of_previous.month - 1) // 3) + 1,
+                                   day=1).strftime("%Y-%m-%d")
+
+
+@dg.schedule(
+    job=monthly_reports_job,
+    cron_schedule="0 2 2 * *",
+    execution_timezone="UTC",
+    description="2nd of the month, 02:00 UTC: the previous month's reports and invoice "
+    "documents (the month was finalized on the 1st).",
+)
+def monthly_reports_schedule(context: dg.ScheduleEvaluationContext):
+    scheduled = context.scheduled_execution_time or datetime.now()
+    key = previous_month(scheduled)
+    return dg.RunRequest(run_key=key, partition_key=key)
+
+
+@dg.schedule(
+    job=quarterly_reports_job,
+    cron_schedule="0 3 2 1,4,7,10 *",
+    execution_timezone="UTC",
+    description="2nd day of a quarter, 03:00 UTC: the previous quarter's executive summaries.",
+)
+def quarterly_reports_schedule(context: dg.ScheduleEvaluationContext):
+    scheduled = context.scheduled_execution_time or datetime.now()
+    key = previous_quarter(scheduled)
+    return dg.RunRequest(run_key=key, partition_key=key)
