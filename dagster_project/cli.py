@@ -253,6 +253,56 @@ def cmd_summary(args: argparse.Namespace) -> bool:
     return True
 
 
+def cmd_report(args: argparse.Namespace) -> bool:
+    """Materialize the report assets of one month or one quarter through Dagster."""
+    from dagster_project.lib.reports import periods
+
+    try:
+        period = periods.month(args.month) if args.month else periods.quarter(args.quarter)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return False
+    job = "monthly_reports_job" if args.month else "quarterly_reports_job"
+    if not run_job(job, partition_key=period.start.isoformat()):
+        return False
+    folder = "monthly" if args.month else "executive"
+    reports_dir = load_settings().reports_dir
+    print(f"reports for {period.label} written to {reports_dir / folder / period.label}")
+    if args.month:
+        print(f"invoice documents in {reports_dir / 'invoices' / period.label}")
+    return True
+
+
+def cmd_export(args: argparse.Namespace) -> bool:
+    """A workspace's calls from --from to --to (UTC days, both included) as CSV or JSON."""
+    from datetime import date
+
+    import duckdb
+
+    from dagster_project.lib.reports.export import ExportRefused, export_calls
+
+    try:
+        first, last = date.fromisoformat(args.date_from), date.fromisoformat(args.date_to)
+    except ValueError as error:
+        print(f"invalid date: {error}", file=sys.stderr)
+        return False
+    settings = load_settings()
+    try:
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            if args.output:
+                with open(args.output, "w", newline="", encoding="utf-8") as out:
+                    written = export_calls(con, out, workspace_id=args.workspace, first=first,
+                                           last=last, fmt=args.format)
+                print(f"{written} calls written to {args.output}", file=sys.stderr)
+            else:
+                export_calls(con, sys.stdout, workspace_id=args.workspace, first=first,
+                             last=last, fmt=args.format)
+    except ExportRefused as refused:
+        print(f"export refused: {refused}", file=sys.stderr)
+        return False
+    return True
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="billing", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -326,6 +376,26 @@ def _parser() -> argparse.ArgumentParser:
 
     summary = commands.add_parser("summary", help="print row counts per source and the marts")
     summary.set_defaults(func=cmd_summary)
+
+    report = commands.add_parser(
+        "report", help="write the reports of a month (and its invoice documents) or a quarter"
+    )
+    report_period = report.add_mutually_exclusive_group(required=True)
+    report_period.add_argument("--month", help="monthly workspace reports, YYYY-MM")
+    report_period.add_argument("--quarter", help="executive summaries, YYYY-QN (e.g. 2026-Q3)")
+    report.set_defaults(func=cmd_report)
+
+    export = commands.add_parser(
+        "export", help="a workspace's calls for a date range as CSV or JSON (numbers masked)"
+    )
+    export.add_argument("--workspace", required=True, help="the workspace_id")
+    export.add_argument("--from", dest="date_from", required=True,
+                        help="first day, YYYY-MM-DD (UTC, included)")
+    export.add_argument("--to", dest="date_to", required=True,
+                        help="last day, YYYY-MM-DD (UTC, included)")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--output", help="file to write (default: standard output)")
+    export.set_defaults(func=cmd_export)
     return parser
 
 
