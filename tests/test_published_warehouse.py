@@ -67,7 +67,7 @@ def observe():
 
 observe()
 print("ready", flush=True)
-while not select.select([sys.stdin], [], [], 0.1)[0]:
+while not select.select([sys.stdin], [], [], 0.25)[0]:
     observe()
 observe()
 print(json.dumps({"seen": seen, "errors": errors, "queries": queries}), flush=True)
@@ -105,14 +105,14 @@ def _build_config(full_refresh: bool = False) -> dict:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
-    """Build October; with two analysts reading, land 500 more minutes for ws_a and run
-    the daily pipeline (full refresh); then a finalization rebuild that fails its tests."""
+    """The daily pipeline builds October; with two analysts reading, 500 more minutes for
+    ws_a land and the pipeline runs again (full refresh); then a rebuild after a
+    finalization fails its tests."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         p = make_pipeline(tmp_path_factory.mktemp("published"), monkeypatch)
         s = SimpleNamespace(p=p, path=load_settings().published_warehouse_path)
         write_october_billing(p)
-        p.run("ingest")
-        p.run("build", "--as-of", AS_OF)
+        assert cli.run_job("daily_pipeline_job", _build_config())
         s.first = _figures(s.path)
 
         # what a publish killed mid-copy leaves behind
