@@ -78,8 +78,8 @@ def _timestamp(value: datetime | None) -> str | None:
 def _number(value: int | float | Decimal | None) -> int | float | str | None:
     if value is None:
         return None
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, Decimal):  # seconds and milliseconds, not money
+        return int(value) if value == value.to_integral_value() else float(value)
     return value
 
 
