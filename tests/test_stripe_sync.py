@@ -383,7 +383,7 @@ def test_no_secret_in_logs_metadata_errors_or_tables(
     with dg.DagsterInstance.from_config(str(warehouse.dagster_home)) as instance:
         for run in instance.get_runs():
             seen.append(str(run.run_config))
-            seen.extend(str(record.event_log_entry) for record in
+            seen.extend(str(record) for record in
                         instance.all_logs(run.run_id))
     with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
         for table in STRIPE_TABLES:

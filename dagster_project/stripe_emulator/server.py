@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,8 +41,8 @@ class Fault:
 class Emulation:
     """The store, the faults to inject and the request counters, behind one lock."""
 
-    def __init__(self) -> None:
-        self.store = Store()
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or Store()
         self.faults: list[Fault] = []
         self.requests: list[str] = []
 
@@ -227,8 +229,15 @@ class StripeEmulator:
 
     KINDS = ("customer", "invoiceitem", "invoice", "event")
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
-        self.emulation = Emulation()
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
+                 state_path: Path | None = None):
+        """`state_path`: a JSON file the account is loaded from and saved to on stop,
+        so that a Stripe account outlives the process (the demo's); None = in memory."""
+        self.state_path = state_path
+        store = None
+        if state_path is not None and state_path.exists():
+            store = Store.load(json.loads(state_path.read_text()))
+        self.emulation = Emulation(store)
         handler = type("BoundHandler", (Handler,), {"emulator": self})
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
@@ -248,6 +257,13 @@ class StripeEmulator:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        if self.state_path is not None:
+            with self.emulation.store.lock:
+                state = json.dumps(self.emulation.store.dump())
+            self.state_path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.state_path.with_suffix(".partial")
+            partial.write_text(state)
+            os.replace(partial, self.state_path)
 
     def __enter__(self) -> StripeEmulator:
         return self.start()

@@ -126,6 +126,29 @@ class Store:
     def forget(self, api_key: str, key: str) -> None:
         self.idempotency.pop((hashlib.sha256(api_key.encode()).hexdigest(), key), None)
 
+    # -- persistence (the demo keeps its Stripe account between runs) ------------------
+    def dump(self) -> dict[str, Any]:
+        return {
+            "clock_offset": self.clock_offset, "sequence": self.sequence,
+            "invoice_numbers": self.invoice_numbers, "objects": self.objects,
+            "order": self.order,
+            "idempotency": [[scope, key, result.fingerprint, result.created, result.status,
+                             result.body] for (scope, key), result in self.idempotency.items()
+                            if result.status is not None],
+        }
+
+    @classmethod
+    def load(cls, state: dict[str, Any], lock: threading.RLock | None = None) -> Store:
+        store = cls(lock=lock or threading.RLock())
+        store.clock_offset, store.sequence = state["clock_offset"], state["sequence"]
+        store.invoice_numbers = state["invoice_numbers"]
+        store.objects, store.order = state["objects"], state["order"]
+        store.idempotency = {
+            (scope, key): IdempotentResult(fingerprint, created, status, body)
+            for scope, key, fingerprint, created, status, body in state["idempotency"]
+        }
+        return store
+
     # -- lists and search --------------------------------------------------------------
     def listing(self, kind: str, params: dict[str, Any], url: str,
                 keep=lambda obj: True) -> dict[str, Any]:
