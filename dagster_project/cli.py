@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dagster_project.settings import Settings, load_settings
@@ -178,7 +179,8 @@ def _stripe_configured() -> bool:
     return False
 
 
-def sync_stripe(periods: Sequence[str], as_of: str | None) -> bool:
+def sync_stripe(periods: Sequence[str], as_of: str | None,
+                after_push: Callable[[], None] | None = None) -> bool:
     """Push the finalized months to Stripe, then read payment state back and rebuild the
     invoice marts; True when every chargeable invoice is in Stripe."""
     from dagster_project.lib.finalize import period_bounds
@@ -189,6 +191,8 @@ def sync_stripe(periods: Sequence[str], as_of: str | None) -> bool:
         start, _ = period_bounds(period)
         print(f"syncing {start:%Y-%m} to Stripe ...")
         ok = run_job("stripe_sync_job", partition_key=start.isoformat()) and ok
+    if after_push is not None:
+        after_push()
     ok = run_job("stripe_payments_job", _payments_config(as_of)) and ok
     return print_stripe_status(load_settings(), periods) and ok
 
@@ -242,8 +246,66 @@ def cmd_demo(args: argparse.Namespace) -> bool:
     if ok:
         print("checking usage limits ...")
         ok = cmd_check_limits(args)
+    if ok:
+        ok = demo_stripe(settings, args.as_of)
     print_summary(settings)
     return ok
+
+
+# The demo's Stripe is the local emulator: a test-mode key it accepts, never a real one.
+DEMO_STRIPE_API_KEY = "sk_test_local_emulator_demo"
+DEMO_WEBHOOK_SECRET = "whsec_local_emulator_demo"
+
+
+def simulate_payments(emulator: Any) -> Counter:
+    """Customers paying: of the open invoices never attempted, by a hash of invoice_id,
+    3 in 5 are paid, 1 in 5 fails its payment, 1 in 5 stays open (deterministic, so a
+    re-run of the demo changes nothing that was settled)."""
+    import hashlib
+
+    outcomes: Counter = Counter()
+    for invoice in emulator.objects("invoice"):
+        if invoice["status"] != "open" or invoice["attempt_count"]:
+            continue
+        digest = hashlib.sha256(invoice["metadata"]["invoice_id"].encode()).digest()
+        bucket = digest[0] % 5
+        if bucket < 3:
+            emulator.mark_paid(invoice["id"])
+            outcomes["paid"] += 1
+        elif bucket == 3:
+            emulator.fail_payment(invoice["id"])
+            outcomes["payment failed"] += 1
+    return outcomes
+
+
+def demo_stripe(settings: Settings, as_of: str | None) -> bool:
+    """Push every finalized month to a local Stripe emulator (its account kept beside the
+    warehouse between demo runs), let some customers pay or fail, read the events back."""
+    import duckdb
+
+    from dagster_project.settings import use_local_stripe
+    from dagster_project.stripe_emulator import StripeEmulator
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        periods = [row[0] for row in con.execute(
+            "select strftime(period_start, '%Y-%m') from billing.finalized_periods "
+            "order by period_start").fetchall()]
+    if not periods:
+        return True
+    emulator = StripeEmulator(state_path=settings.warehouse_path.parent
+                              / "stripe_emulator.json").start()
+    print(f"local Stripe emulator on {emulator.base_url}")
+    try:
+        use_local_stripe(emulator.base_url, DEMO_STRIPE_API_KEY, DEMO_WEBHOOK_SECRET)
+
+        def pay() -> None:
+            outcomes = simulate_payments(emulator)
+            print("simulated payments: " + (", ".join(
+                f"{count} {kind}" for kind, count in sorted(outcomes.items())) or "none"))
+
+        return sync_stripe(periods, as_of, after_push=pay)
+    finally:
+        emulator.stop()
 
 
 def cmd_summary(args: argparse.Namespace) -> bool:

@@ -81,3 +81,15 @@ def load_settings() -> Settings:
         stripe_requests_per_second=float(os.environ.get("STRIPE_REQUESTS_PER_SECOND", "20")),
         stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
     )
+
+
+def use_local_stripe(api_base: str, api_key: str, webhook_secret: str,
+                     requests_per_second: float = 100.0) -> None:
+    """Point this process's Stripe settings at a local Stripe-compatible server (the
+    demo's emulator); the runs started afterwards read them like any other setting."""
+    os.environ.update({
+        "STRIPE_API_BASE": api_base,
+        "STRIPE_API_KEY": api_key,
+        "STRIPE_WEBHOOK_SECRET": webhook_secret,
+        "STRIPE_REQUESTS_PER_SECOND": str(requests_per_second),
+    })
