@@ -75,6 +75,9 @@ def _api_key(headers: Any) -> str | None:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body leave in two writes: without this, Nagle's algorithm and the
+    # client's delayed ACK hold every response back ~40 ms
+    disable_nagle_algorithm = True
     server_version = "stripe-emulator"
     emulator: StripeEmulator  # set on the subclass made per server
 
