@@ -401,3 +401,15 @@ def test_no_secret_in_logs_metadata_errors_or_tables(
     assert "APIError (HTTP 500)" in text  # the failure was reported
     assert API_KEY not in text and API_KEY[8:24] not in text
     assert WEBHOOK_SECRET not in text and WEBHOOK_SECRET[6:22] not in text
+
+
+def test_lists_and_searches_follow_every_page(emulator: StripeEmulator):
+    api = api_for(emulator)
+    for n in range(101):
+        api.create_customer({"name": f"Workspace {n}", "metadata": {"workspace_id": "ws_x"}},
+                            idempotency_key=f"billing-customer-{n}")
+    created = api.list_events(type="customer.created")
+    found = api.search_customers("metadata['workspace_id']:'ws_x'")
+    assert (len(created), len({event.id for event in created})) == (101, 101)
+    assert (len(found), len({customer.id for customer in found})) == (101, 101)
+    assert api.calls == 101 + 2 + 2  # two pages each

@@ -175,7 +175,9 @@ class StripeApi:
             yield from page.data
             if not page.has_more or not page.data:
                 return
-            if getattr(page, "next_page", None):  # search results
-                params["page"] = page.next_page
+            # a search result pages by its `next_page` field; a list by the last id (a
+            # list object's `next_page` is a method of the SDK, not a field)
+            if page["object"] == "search_result":
+                params["page"] = page["next_page"]
             else:
                 params["starting_after"] = page.data[-1].id
