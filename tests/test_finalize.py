@@ -41,6 +41,10 @@ def con() -> duckdb.DuckDBPyConnection:
             add column built_at timestamp default timestamp '2026-10-01 00:45:00';
         alter table intermediate.int_billing_periods
             add column pinned_as_of varchar default '';
+        alter table intermediate.int_billing_periods
+            add column billing_start date default date '2026-09-01';
+        alter table intermediate.int_billing_periods
+            add column billing_start_source varchar default 'first_usage';
         create table intermediate.int_invoices_draft as select * from (values
             ('inv_ws_b_202609', 'ws_b', date '2026-09-01', date '2026-10-01', 202609,
              10.00, 0.00, 0.00, 10.00),
@@ -85,9 +89,25 @@ def test_numbers_in_workspace_order_and_is_idempotent(con):
     assert con.execute("select count(*) from billing.finalized_invoice_lines").fetchone() == (1,)
 
 
-def test_refused_while_an_earlier_month_is_open(con):
-    with pytest.raises(FinalizationRefused, match="while 2026-09 is still open"):
+def test_refused_while_an_earlier_month_is_open_naming_the_setting(con):
+    with pytest.raises(FinalizationRefused) as refused:
         finalize_period(con, "2026-10", now=datetime(2026, 11, 2))
+    assert str(refused.value) == (
+        "period 2026-10 cannot be finalized while 2026-09 is still open: billed periods "
+        "start at 2026-09 (billing_start is empty in seeds/settings.csv: the month of the "
+        "earliest accepted usage event); finalize 2026-09 first, or set billing_start "
+        "(YYYY-MM) in seeds/settings.csv to the first month to bill"
+    )
+
+
+def test_refused_before_the_first_billed_period(con):
+    con.execute("update intermediate.int_billing_periods set billing_start_source = 'setting'")
+    with pytest.raises(FinalizationRefused) as refused:
+        finalize_period(con, "2026-08", now=datetime(2026, 11, 2))
+    assert str(refused.value) == (
+        "period 2026-08 is before the first billed period 2026-09 (billing_start = 2026-09 "
+        "in seeds/settings.csv); no invoice exists for it"
+    )
 
 
 def test_refused_on_drafts_built_before_the_previous_finalization(con):

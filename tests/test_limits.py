@@ -24,11 +24,19 @@ def test_each_threshold_alerts_once_however_often_the_check_runs(pipeline: Pipel
         workspace("ws_free", plan_id="free", country="BR", region=None,
                   snapshot_at="2026-11-01T00:00:00Z"),
     ])
+    def agent(agent_id, workspace_id, status, snapshot_at="2026-11-01T00:00:00Z"):
+        return {"agent_id": agent_id, "workspace_id": workspace_id, "name": agent_id,
+                "status": status, "snapshot_at": snapshot_at}
+
+    # the statuses the platform sends (contract 1.1): only live agents are paused
     pipeline.write("agents", "agents.csv", [
-        {"agent_id": "ag_1", "workspace_id": "ws_l", "name": "Front desk", "status": "active",
-         "snapshot_at": "2026-11-01T00:00:00Z"},
-        {"agent_id": "ag_2", "workspace_id": "ws_l", "name": "Old", "status": "archived",
-         "snapshot_at": "2026-11-01T00:00:00Z"},
+        agent("ag_1", "ws_l", "live"),
+        agent("ag_2", "ws_l", "archived"),
+        agent("ag_3", "ws_l", "live"),
+        agent("ag_3", "ws_l", "paused", "2026-11-03T00:00:00Z"),
+        agent("ag_4", "ws_l", "Live"),
+        agent("ag_free", "ws_free", "live"),
+        agent("ag_bad", "ws_l", "active"),
     ])
     # 99.00 fee + (2600 - 2000) x 0.045 = 126.00 of 150 -> 84 %
     pipeline.write("usage_records", "1.csv", [
@@ -63,9 +71,12 @@ def test_each_threshold_alerts_once_however_often_the_check_runs(pipeline: Pipel
         ("alert_ws_l_202611_80", D("80.00"), D("84.00"), D("126.00")),
     ]
     assert alerts[2] == first[0]  # the first alert is untouched
-    assert pipeline.query("select agent_id, workspace_id from marts.agents_to_pause") == [
-        ("ag_1", "ws_l")
-    ]
+    assert pipeline.query(
+        "select agent_id, workspace_id from marts.agents_to_pause order by agent_id"
+    ) == [("ag_1", "ws_l"), ("ag_4", "ws_l")]
+    assert pipeline.query(
+        "select row_key, reason, reason_detail from marts.quarantine where source_name = 'agents'"
+    ) == [("ag_bad", "invalid_value", "status")]
 
     outbox = pipeline.root / "outbox" / "alerts" / "2026-11"
     files = sorted(path.name for path in outbox.iterdir())

@@ -27,6 +27,23 @@ class FinalizeResult:
     finalized_at: datetime
 
 
+@dataclass(frozen=True)
+class BillingStart:
+    """The first billed period and where it comes from (int_billing_periods)."""
+
+    period: date
+    source: str  # setting | first_finalized_period | first_usage
+
+    @property
+    def explanation(self) -> str:
+        if self.source == "setting":
+            return f"billing_start = {self.period:%Y-%m} in seeds/settings.csv"
+        if self.source == "first_finalized_period":
+            return "billing_start is empty in seeds/settings.csv: the first finalized period"
+        return ("billing_start is empty in seeds/settings.csv: the month of the earliest "
+                "accepted usage event")
+
+
 def period_bounds(period: str | date) -> tuple[date, date]:
     """`YYYY-MM` (or any date in the month) -> [first day, first day of next month)."""
     start = date.fromisoformat(f"{period}-01") if isinstance(period, str) else period
@@ -74,12 +91,13 @@ def finalize_period(
         ).fetchone()[0]
         return FinalizeResult(period_start, True, existing[1], no_charge, existing[2], existing[0])
 
-    # Every earlier period must be finalized, and the drafts must have been built after
-    # that: first-invoice discounts and late-usage adjustments depend on it.
+    # Every earlier billed period must be finalized, and the drafts must have been built
+    # after that: first-invoice discounts and late-usage adjustments depend on it.
     built = con.execute(
         """
         select periods.period_start, periods.is_finalized, periods.is_complete,
-               finalized.period_start is not null
+               finalized.period_start is not null,
+               periods.billing_start, periods.billing_start_source
         from intermediate.int_billing_periods as periods
         left join billing.finalized_periods as finalized
             on periods.period_start = finalized.period_start
@@ -88,6 +106,21 @@ def finalize_period(
         """,
         [period_start],
     ).fetchall()
+    start = con.execute(
+        "select min(billing_start), min(billing_start_source) "
+        "from intermediate.int_billing_periods"
+    ).fetchone()
+    if start[0] is None:
+        raise FinalizationRefused(
+            f"period {label} has nothing to bill: no usage event has been accepted yet and "
+            "billing_start in seeds/settings.csv is empty; ingest and build first"
+        )
+    billing_start = BillingStart(start[0], start[1])
+    if period_start < billing_start.period:
+        raise FinalizationRefused(
+            f"period {label} is before the first billed period {billing_start.period:%Y-%m} "
+            f"({billing_start.explanation}); no invoice exists for it"
+        )
     if not built or built[-1][0] != period_start or not built[-1][2]:
         raise FinalizationRefused(
             f"the drafts of {label} were built before the period ended; run a build first"
@@ -97,11 +130,13 @@ def finalize_period(
             f"landing files were ingested after the drafts of {label} were built; "
             "run a build first (the finalization includes all usage ingested until it runs)"
         )
-    for earlier, finalized_at_build, _complete, finalized_now in built[:-1]:
+    for earlier, finalized_at_build, _complete, finalized_now, *_ in built[:-1]:
         if not finalized_now:
             raise FinalizationRefused(
-                f"period {label} cannot be finalized while {earlier:%Y-%m} is still open; "
-                "finalize the earlier period first"
+                f"period {label} cannot be finalized while {earlier:%Y-%m} is still open: "
+                f"billed periods start at {billing_start.period:%Y-%m} "
+                f"({billing_start.explanation}); finalize {earlier:%Y-%m} first, or set "
+                "billing_start (YYYY-MM) in seeds/settings.csv to the first month to bill"
             )
         if not finalized_at_build:
             raise FinalizationRefused(

@@ -22,6 +22,8 @@ from typing import Any
 import duckdb
 import stripe
 
+from dagster_project.lib.reports.formatting import quantity as quantity_text
+from dagster_project.lib.reports.formatting import unit as unit_text
 from dagster_project.lib.stripe_api import StripeApi
 
 
@@ -35,6 +37,17 @@ class Line:
     line_type: str
     description: str
     amount: Decimal
+    quantity: Decimal | None = None
+    unit: str | None = None
+
+    @property
+    def item_description(self) -> str:
+        """The line's description, with the exact quantity for usage lines (a Stripe
+        item's own quantity is a whole number; the amount is the line's)."""
+        if self.line_type != "usage" or self.quantity is None:
+            return self.description
+        exact = quantity_text(self.quantity)
+        return f"{self.description}: {exact} {unit_text(self.unit, self.quantity)}"
 
 
 @dataclass(frozen=True)
@@ -108,18 +121,21 @@ def chargeable_invoices(
         [period_start],
     ).fetchall()
     lines: dict[str, list[Line]] = defaultdict(list)
-    for invoice_id, line_id, line_type, description, amount in con.execute(
+    for invoice_id, line_id, line_type, description, amount, quantity, unit in con.execute(
         """
         select lines.invoice_id, lines.line_id, lines.line_type, lines.description,
-               lines.amount
+               lines.amount, lines.quantity, metrics.unit
         from billing.finalized_invoice_lines as lines
         inner join billing.finalized_invoices as invoices using (invoice_id)
+        left join reference.metrics as metrics using (resource_type)
         where invoices.period_start = ? and invoices.total > 0
         order by lines.invoice_id, lines.line_number
         """,
         [period_start],
     ).fetchall():
-        lines[invoice_id].append(Line(line_id, line_type, description, amount))
+        lines[invoice_id].append(
+            Line(line_id, line_type, description, amount, quantity, unit)
+        )
     return [
         InvoiceToSync(*row[:7], lines=tuple(lines[row[0]])) for row in invoices
     ]
@@ -290,9 +306,12 @@ def _ensure_items(
                 "invoice": stripe_invoice.id,
                 "amount": cents,
                 "currency": invoice.currency.lower(),
-                "description": line.description,
+                "description": line.item_description,
                 "metadata": {"invoice_id": invoice.invoice_id, "line_id": line.line_id,
-                             "line_type": line.line_type},
+                             "line_type": line.line_type,
+                             **({"quantity": quantity_text(line.quantity).replace(",", "")}
+                                if line.line_type == "usage" and line.quantity is not None
+                                else {})},
             },
             idempotency_key=f"billing-item-{line.line_id}",
         )

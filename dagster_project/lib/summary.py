@@ -44,6 +44,32 @@ def mart_counts(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     ]
 
 
+def billing_start_line(con: duckdb.DuckDBPyConnection) -> str:
+    """Where billing starts and what usage before it is counted but never billed."""
+    from dagster_project.lib.finalize import BillingStart
+
+    row = con.execute(
+        "select min(billing_start), min(billing_start_source) "
+        "from intermediate.int_billing_periods"
+    ).fetchone()
+    if row[0] is None:
+        return ("Billing has not started: no usage event accepted yet and billing_start is "
+                "empty in seeds/settings.csv")
+    start = BillingStart(row[0], row[1])
+    line = f"Billing starts with {start.period:%Y-%m} ({start.explanation})"
+    events, first_day = con.execute(
+        "select coalesce(sum(events), 0), min(usage_date) from marts.fct_usage_daily "
+        "where usage_date < ?",
+        [start.period],
+    ).fetchone()
+    if events:
+        counted = f"{events:,} usage event" + ("s" if events != 1 else "")
+        verb = "is" if events == 1 else "are"
+        line += (f"; {counted} before it (from {first_day:%Y-%m-%d}) {verb} accepted and "
+                 "counted in the marts, never billed")
+    return line
+
+
 def print_summary(settings: Settings) -> None:
     if not settings.warehouse_path.exists():
         print(f"no warehouse at {settings.warehouse_path} yet")
@@ -63,6 +89,7 @@ def print_summary(settings: Settings) -> None:
         ).fetchall()
         print("\nQuarantine by reason")
         print(_table(["source", "reason", "rows"], reasons))
+        print("\n" + billing_start_line(con))
         invoices = con.execute(
             """
             select strftime(period_start, '%Y-%m'), status, count(*), sum(total)

@@ -1,6 +1,9 @@
-{#- The billed periods: every calendar month from the first billed month (var
-    `billing_start`, else the month of the earliest accepted usage event or workspace
-    snapshot) to the month of the run's as_of, with their finalization status. -#}
+{#- The billed periods: every calendar month from the first billed period to the month
+    of the run's as_of, with their finalization status. The first billed period is
+    `billing_start` of seeds/settings.csv; when it is empty, the first finalized period,
+    else the month of the earliest accepted usage event (contract 1.3). Once a period is
+    finalized the start no longer moves when older usage arrives late: that usage is
+    counted, never billed. -#}
 with
 
 usage_events as (
@@ -9,9 +12,9 @@ usage_events as (
 
 ),
 
-workspace_states as (
+settings as (
 
-    select min(snapshot_at) as first_at from {{ ref('int_workspace_states') }}
+    select * from {{ ref('stg_reference__settings') }}
 
 ),
 
@@ -21,17 +24,29 @@ finalized_periods as (
 
 ),
 
+first_finalized as (
+
+    select min(period_start) as period_start from finalized_periods
+
+),
+
 bounds as (
 
     select
-        {%- if var('billing_start') %}
-        {{ dbt.date_trunc('month', "cast('" ~ var('billing_start') ~ "' as date)") }}
-        {%- else %}
-        {{ dbt.date_trunc('month', 'least(coalesce(usage_events.first_at, workspace_states.first_at), coalesce(workspace_states.first_at, usage_events.first_at))') }}
-        {%- endif %} as first_period,
+        cast(coalesce(
+            settings.billing_start,
+            first_finalized.period_start,
+            {{ dbt.date_trunc('month', 'usage_events.first_at') }}
+        ) as date) as first_period,
+        case
+            when settings.billing_start is not null then 'setting'
+            when first_finalized.period_start is not null then 'first_finalized_period'
+            else 'first_usage'
+        end as first_period_source,
         {{ dbt.date_trunc('month', run_as_of()) }} as last_period
     from usage_events
-    cross join workspace_states
+    cross join settings
+    cross join first_finalized
 
 ),
 
@@ -45,7 +60,9 @@ periods as (
 
     select
         cast({{ dbt.dateadd('month', 'months.generated_number - 1', 'bounds.first_period') }}
-            as date) as period_start
+            as date) as period_start,
+        bounds.first_period,
+        bounds.first_period_source
     from bounds
     cross join months
     where {{ dbt.dateadd('month', 'months.generated_number - 1', 'bounds.first_period') }}
@@ -64,6 +81,9 @@ final as (
             + extract(month from periods.period_start) as {{ dbt.type_int() }}) as period_key,
         {{ dbt.dateadd('month', 1, 'periods.period_start') }} <= {{ run_as_of() }} as is_complete,
         finalized_periods.period_start is not null as is_finalized,
+        {#- where the billed periods start, and why (for refusals and the summary) -#}
+        periods.first_period as billing_start,
+        periods.first_period_source as billing_start_source,
         {#- when these drafts were computed: the finalization refuses drafts older than
             the last landing file ingested -#}
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}'

@@ -61,7 +61,7 @@ lines as (
                     || ' included)'
             else resource_name || ' (provider cost + ' || cast(cast(markup_percentage as decimal(9, 2)) as {{ dbt.type_string() }}) || '%)'
         end as description,
-        quantity,
+        cast(quantity as {{ type_quantity() }}) as quantity,
         cast(case when pricing_model = 'allowance' then overage_unit_price end
             as {{ type_unit_price() }}) as unit_amount,
         amount,

@@ -35,7 +35,7 @@ all_lines as (
         line_key,
         resource_type,
         description,
-        quantity,
+        cast(quantity as {{ type_quantity() }}) as quantity,
         unit_amount,
         amount,
         adjustment_period,
@@ -71,7 +71,7 @@ all_lines as (
         tax_name || ' ' || cast(cast(rate_percent as decimal(9, 3)) as {{ dbt.type_string() }}) || '%'
             || case when region is not null then ' (' || country || '-' || region || ')'
                 else ' (' || country || ')' end as description,
-        taxable_amount as quantity,
+        cast(taxable_amount as {{ type_quantity() }}) as quantity,
         cast(rate_percent * 0.01 as {{ type_unit_price() }}) as unit_amount,
         amount,
         cast(null as date) as adjustment_period,
@@ -93,8 +93,10 @@ final as (
         all_lines.line_type,
         all_lines.resource_type,
         all_lines.description,
-        all_lines.quantity,
-        all_lines.unit_amount,
+        {#- every branch is cast to the quantity type: a UNION takes the smallest scale
+            of its branches otherwise, and 1.429348 GB would read 1.43 -#}
+        cast(all_lines.quantity as {{ type_quantity() }}) as quantity,
+        cast(all_lines.unit_amount as {{ type_unit_price() }}) as unit_amount,
         cast(all_lines.amount as decimal(18, 2)) as amount,
         all_lines.adjustment_period,
         all_lines.plan_id,

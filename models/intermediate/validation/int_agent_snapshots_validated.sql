@@ -34,6 +34,8 @@ reasoned as (
             required_check('workspace_id'),
             ("snapshot_at_text is null or trim(snapshot_at_text) = ''", 'missing_value', 'snapshot_at'),
             ('snapshot_at is null', 'invalid_timestamp', 'snapshot_at'),
+            ("agent_status is null", 'missing_value', 'status'),
+            ("agent_status not in ('live', 'paused', 'archived')", 'invalid_value', 'status'),
             ('not is_known_workspace', 'unknown_workspace', 'workspace_id'),
             ('snapshot_at > ' ~ dbt.dateadd('day', 1, run_as_of()), 'future_timestamp', 'snapshot_at'),
         ]) }}

@@ -36,7 +36,7 @@ final as (
     inner join agent_states
         on paused_workspaces.workspace_id = agent_states.workspace_id
     where agent_states.is_current
-        and agent_states.agent_status = 'active'
+        and agent_states.agent_status = 'live'
 
 )
 
