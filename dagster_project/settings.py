@@ -29,6 +29,7 @@ class Settings:
     dagster_home: Path
     reports_dir: Path
     outbox_dir: Path
+    log_dir: Path
     duckdb_memory_limit: str
     duckdb_threads: int | None
     stripe_api_base: str
@@ -71,6 +72,8 @@ def load_settings() -> Settings:
         dagster_home=_path("DAGSTER_HOME", PROJECT_ROOT / "data" / "dagster_home"),
         reports_dir=_path("REPORTS_DIR", PROJECT_ROOT / "data" / "reports"),
         outbox_dir=_path("OUTBOX_DIR", PROJECT_ROOT / "data" / "outbox"),
+        # what the command line's runs print (Dagster's console log, dbt's log lines)
+        log_dir=_path("LOG_DIR", warehouse_path.parent / "logs"),
         duckdb_memory_limit=os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"),
         duckdb_threads=int(threads) if threads else None,
         stripe_api_base=os.environ.get("STRIPE_API_BASE") or "https://api.stripe.com",

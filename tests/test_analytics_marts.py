@@ -26,7 +26,7 @@ def agent(agent_id: str, **overrides: object) -> dict[str, object]:
         "agent_id": agent_id,
         "workspace_id": "ws_a",
         "name": f"Agent {agent_id}",
-        "status": "active",
+        "status": "live",
         "snapshot_at": "2026-10-01T00:00:00Z",
     }
     row.update(overrides)

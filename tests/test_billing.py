@@ -131,7 +131,22 @@ def test_full_refresh_and_refinalization_change_no_finalized_invoice(billed: Pip
 
 
 def test_finalizing_an_unfinished_period_is_refused(billed: Pipeline, capsys):
+    capsys.readouterr()
     assert cli.main(["finalize", "--period", "2026-11", "--as-of", NOVEMBER]) == 1
+    # the reason alone on the terminal, the stack trace in the log file
+    out, err = capsys.readouterr()
+    [line] = err.splitlines()
+    assert line.startswith(
+        "period 2026-11 cannot be finalized before 2026-12-01 01:00 UTC (period end + 1 h for "
+        "late events); it is 2026-11-05 00:00 UTC (run "
+    ), line
+    assert line.endswith(" of finalize_invoices_job; details in "
+                         f"{billed.root / 'logs' / 'billing.log'} and in the Dagster UI)")
+    assert (out, "Traceback" in err) == ("", False)
+    log = (billed.root / "logs" / "billing.log").read_text()
+    assert ("dagster._core.definitions.events.Failure: period 2026-11 cannot be finalized "
+            "before 2026-12-01 01:00 UTC") in log
+    assert "Stack Trace:" in log
     assert billed.scalar(
         "select count(*) from billing.finalized_periods where period_start = date '2026-11-01'"
     ) == 0

@@ -69,11 +69,11 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
         ])
         p.write("agents", "2026-01-01/agents.csv", [
             {"agent_id": "ag_a1", "workspace_id": "ws_a", "name": "Front Desk",
-             "status": "active", "snapshot_at": "2026-01-01T00:00:00Z"},
+             "status": "live", "snapshot_at": "2026-01-01T00:00:00Z"},
             {"agent_id": "ag_a2", "workspace_id": "ws_a", "name": "Sales Bot",
-             "status": "active", "snapshot_at": "2026-01-01T00:00:00Z"},
+             "status": "live", "snapshot_at": "2026-01-01T00:00:00Z"},
             {"agent_id": "ag_b1", "workspace_id": "ws_b", "name": "Helper",
-             "status": "active", "snapshot_at": "2026-01-01T00:00:00Z"},
+             "status": "live", "snapshot_at": "2026-01-01T00:00:00Z"},
         ])
         p.write("calls", "2026-10-02/calls.jsonl", _calls())
         p.write("usage_records", "2026-10-02/usage.jsonl", _usage())

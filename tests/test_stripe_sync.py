@@ -388,7 +388,8 @@ def test_no_secret_in_logs_metadata_errors_or_tables(
     assert stripe_state(emulator) == EXACTLY_ONCE
 
     captured = capfd.readouterr()
-    seen = [captured.out, captured.err, caplog.text]
+    seen = [captured.out, captured.err, caplog.text,
+            (warehouse.root / "logs" / "billing.log").read_text()]
     with dg.DagsterInstance.from_config(str(warehouse.dagster_home)) as instance:
         for run in instance.get_runs():
             seen.append(str(run.run_config))

@@ -70,76 +70,86 @@ def billing_start_line(con: duckdb.DuckDBPyConnection) -> str:
     return line
 
 
-def print_summary(settings: Settings) -> None:
-    if not settings.warehouse_path.exists():
-        print(f"no warehouse at {settings.warehouse_path} yet")
-        return
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        print("\nRows per source")
-        print(_table(
-            ["source", "read", "accepted", "quarantined", "duplicates", "files", "bad files",
-             "conserved"],
-            source_counts(con),
-        ))
-        reasons = con.execute(
-            """
-            select source_name, reason, count(*) from marts.quarantine
-            group by 1, 2 order by 1, 2
-            """
-        ).fetchall()
-        print("\nQuarantine by reason")
-        print(_table(["source", "reason", "rows"], reasons))
-        print("\n" + billing_start_line(con))
-        invoices = con.execute(
-            """
-            select strftime(period_start, '%Y-%m'), status, count(*), sum(total)
-            from marts.fct_invoices group by 1, 2 order by 1, 2
-            """
-        ).fetchall()
-        print("\nInvoices by period and status")
-        print(_table(["period", "status", "invoices", "total USD"], invoices))
-        alerts = con.execute(
-            """
-            select strftime(period_start, '%Y-%m'), threshold_pct, count(*)
-            from marts.fct_usage_alerts group by 1, 2 order by 1, 2
-            """
-        ).fetchall()
-        print("\nUsage-limit alerts raised")
-        print(_table(["period", "threshold %", "workspaces"], alerts))
-        print("\nMarts built")
-        print(_table(["mart", "rows"], mart_counts(con)))
-        print(f"\nwarehouse: {settings.warehouse_path}")
-        print(f"published for analysts: {settings.published_warehouse_path}")
+def print_summary(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Rows per source, quarantine, billing start, invoices, alerts and marts."""
+    print("\nRows per source")
+    print(_table(
+        ["source", "read", "accepted", "quarantined", "duplicates", "files", "bad files",
+         "conserved"],
+        source_counts(con),
+    ))
+    reasons = con.execute(
+        """
+        select source_name, reason, count(*) from marts.quarantine
+        group by 1, 2 order by 1, 2
+        """
+    ).fetchall()
+    print("\nQuarantine by reason")
+    print(_table(["source", "reason", "rows"], reasons))
+    print("\n" + billing_start_line(con))
+    invoices = con.execute(
+        """
+        select strftime(period_start, '%Y-%m'), status, count(*), sum(total)
+        from marts.fct_invoices group by 1, 2 order by 1, 2
+        """
+    ).fetchall()
+    print("\nInvoices by period and status")
+    print(_table(["period", "status", "invoices", "total USD"], invoices))
+    alerts = con.execute(
+        """
+        select strftime(period_start, '%Y-%m'), threshold_pct, count(*)
+        from marts.fct_usage_alerts group by 1, 2 order by 1, 2
+        """
+    ).fetchall()
+    print("\nUsage-limit alerts raised")
+    print(_table(["period", "threshold %", "workspaces"], alerts))
+    print("\nMarts built")
+    print(_table(["mart", "rows"], mart_counts(con)))
+    print(f"\nwarehouse: {settings.warehouse_path}")
+    print(f"published for analysts: {settings.published_warehouse_path}")
 
 
-def print_stripe_status(settings: Settings, periods: list[str] | None = None) -> bool:
+def print_stripe_status(
+    con: duckdb.DuckDBPyConnection, periods: list[str] | None = None, *, each: bool = True
+) -> bool:
     """Each finalized invoice of the periods (all when None) with its Stripe id and
-    status; True when none that should be in Stripe is missing from it."""
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        rows = con.execute(
-            """
-            select strftime(invoices.period_start, '%Y-%m') as period,
-                   invoices.invoice_number, invoices.workspace_id, invoices.total,
-                   invoices.status, invoices.stripe_invoice_id,
-                   errors.message
-            from marts.fct_invoices as invoices
-            left join (
-                select invoice_id, arg_max(message, attempted_at) as message
-                from billing.stripe_sync_errors group by invoice_id
-            ) as errors
-                on invoices.invoice_id = errors.invoice_id
-                and invoices.status = 'finalized'
-            where invoices.invoice_number is not null
-                and ($periods is null
-                     or list_contains($periods, strftime(invoices.period_start, '%Y-%m')))
-            order by invoices.invoice_number
-            """,
-            {"periods": periods},
-        ).fetchall()
-    print("\nInvoices in Stripe")
-    print(_table(["period", "invoice", "workspace", "total", "status", "stripe invoice",
-                  "last sync error"], rows))
+    status, or (each=False) their count per period and status, with every invoice still
+    missing from Stripe; True when none that should be in Stripe is missing from it."""
+    rows = con.execute(
+        """
+        select strftime(invoices.period_start, '%Y-%m') as period,
+               invoices.invoice_number, invoices.workspace_id, invoices.total,
+               invoices.status, invoices.stripe_invoice_id,
+               errors.message
+        from marts.fct_invoices as invoices
+        left join (
+            select invoice_id, arg_max(message, attempted_at) as message
+            from billing.stripe_sync_errors group by invoice_id
+        ) as errors
+            on invoices.invoice_id = errors.invoice_id
+            and invoices.status = 'finalized'
+        where invoices.invoice_number is not null
+            and ($periods is null
+                 or list_contains($periods, strftime(invoices.period_start, '%Y-%m')))
+        order by invoices.invoice_number
+        """,
+        {"periods": periods},
+    ).fetchall()
     missing = [row for row in rows if row[4] == "finalized"]
+    print("\nInvoices in Stripe")
+    if each:
+        print(_table(["period", "invoice", "workspace", "total", "status", "stripe invoice",
+                      "last sync error"], rows))
+    else:
+        counts: dict[tuple[str, str], list] = {}
+        for period, _, _, total, status, *_ in rows:
+            count = counts.setdefault((period, status), [period, status, 0, 0])
+            count[2] += 1
+            count[3] += total
+        print(_table(["period", "status", "invoices", "total USD"], list(counts.values())))
+        if missing:
+            print(_table(["period", "invoice", "workspace", "total", "status",
+                          "stripe invoice", "last sync error"], missing))
     if missing:
         print(f"\n{len(missing)} invoices are not in Stripe yet; run the sync again")
     return not missing

@@ -1,0 +1,315 @@
+"""Running the pipeline's jobs from the command line.
+
+Each job runs in-process against the instance in $DAGSTER_HOME, so it is recorded and
+shows in the Dagster UI. The terminal gets what a person reads (progress, the summary,
+one line when something fails); Dagster's event stream and dbt's own log lines go to
+`$LOG_DIR/billing.log` (and, as always, to the run's log in the UI), unless `--verbose`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from dagster_project.settings import DBT_PROJECT_DIR, Settings, load_settings
+
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+# DuckDB has one writer: queued runs that write the warehouse go one at a time.
+run_queue:
+  tag_concurrency_limits:
+    - key: billing/warehouse
+      value: writer
+      limit: 1
+"""
+
+# DuckDB's message when another process holds the database file.
+_LOCK_HELD = re.compile(
+    r"Could not set lock on file .*?Conflicting lock is held in (.*?) \(PID (\d+)\)", re.DOTALL
+)
+# terminal colours, in text that reaches one line of a message
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class Console:
+    """Where a command's own lines go: the terminal, also while a run's output is
+    redirected to the log file."""
+
+    verbose = False
+    _out: TextIO | None = None
+    _err: TextIO | None = None
+
+    @classmethod
+    def say(cls, text: str = "") -> None:
+        print(text, file=cls._out or sys.stdout, flush=True)
+
+    @classmethod
+    def error(cls, text: str) -> None:
+        print(text, file=cls._err or sys.stderr, flush=True)
+
+
+def ensure_dagster_home(settings: Settings | None = None) -> None:
+    """$DAGSTER_HOME with the instance settings the pipeline relies on."""
+    settings = settings or load_settings()
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    config = settings.dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+
+
+def _instance(settings: Settings):
+    import dagster as dg
+
+    ensure_dagster_home(settings)
+    # Dagster finds its instance through this variable; the settings module decided its value.
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    return dg.DagsterInstance.get()
+
+
+@contextlib.contextmanager
+def _run_output(settings: Settings) -> Iterator[None]:
+    """Send what runs print (Dagster's console log, dbt's lines) to the log file."""
+    if Console.verbose:
+        yield
+        return
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    Console._out, Console._err = sys.stdout, sys.stderr
+    try:
+        with (
+            (settings.log_dir / "billing.log").open("a", encoding="utf-8") as log,
+            contextlib.redirect_stdout(log),
+            contextlib.redirect_stderr(log),
+        ):
+            yield
+    finally:
+        Console._out = Console._err = None
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    job_name: str
+    run_id: str | None
+    success: bool
+    reason: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.success
+
+
+def run_job(
+    job_name: str, run_config: dict[str, Any] | None = None, partition_key: str | None = None
+) -> RunOutcome:
+    """Execute one job of the definitions in-process, recorded in $DAGSTER_HOME; on
+    failure print its reason in one line (the whole story is in the run's log)."""
+    settings = load_settings()
+    holder = warehouse_holder(settings) if job_writes_warehouse(job_name) else None
+    if holder:
+        outcome = RunOutcome(job_name, None, False, f"{job_name} not started: {holder}")
+        Console.error(outcome.reason)
+        return outcome
+    started = time.monotonic()
+    with _run_output(settings):
+        from dagster_project.definitions import defs
+
+        with _instance(settings) as instance:
+            job = defs().resolve_job_def(job_name)
+            # INFO, not Dagster's DEBUG event stream; every event is still recorded in
+            # the run's log in $DAGSTER_HOME
+            config = {
+                "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                **(run_config or {}),
+            }
+            result = job.execute_in_process(
+                run_config=config,
+                instance=instance,
+                partition_key=partition_key,
+                raise_on_error=False,
+            )
+            reason = None if result.success else failure_reason(result, settings, instance)
+    outcome = RunOutcome(job_name, result.run_id, result.success, reason)
+    if not result.success:
+        Console.error(
+            f"{reason} (run {result.run_id[:8]} of {job_name}; details in "
+            f"{_shown(settings.log_dir / 'billing.log')} and in the Dagster UI)"
+        )
+    elif Console.verbose:
+        Console.say(f"{job_name} succeeded in {time.monotonic() - started:.1f} s")
+    return outcome
+
+
+def job_writes_warehouse(job_name: str) -> bool:
+    from dagster_project.definitions import defs
+
+    tags = defs().resolve_job_def(job_name).tags
+    return tags.get("billing/warehouse") == "writer"
+
+
+def _shown(path: Path) -> str:
+    """A path as a person typed it: relative to the current folder when inside it."""
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(Path.cwd()))
+    return str(path)
+
+
+def warehouse_holder(settings: Settings) -> str | None:
+    """Who holds the warehouse file open, when another process does; None when free."""
+    import duckdb
+
+    if not settings.warehouse_path.exists():
+        return None
+    try:
+        duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config).close()
+    except duckdb.IOException as error:
+        return _lock_message(str(error), settings)
+    except duckdb.Error:
+        return None  # not a lock; the run itself reports what is wrong
+    return None
+
+
+class CommandError(Exception):
+    """A command cannot go on; its message is the one line a person reads."""
+
+
+@contextlib.contextmanager
+def open_warehouse(settings: Settings, *, read_only: bool = True) -> Iterator[Any]:
+    """A connection to the warehouse, or a CommandError saying which file is wrong and
+    what to do about it."""
+    import duckdb
+
+    path = settings.warehouse_path
+    shown = _shown(path)
+    if read_only and not path.exists():
+        raise CommandError(
+            f"there is no warehouse at {shown} yet: run `billing ingest` and "
+            "`billing build` first (or set WAREHOUSE_PATH to the warehouse)"
+        )
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=settings.duckdb_config)
+    except duckdb.IOException as error:
+        lock = _lock_message(str(error), settings)
+        if lock:
+            raise CommandError(lock) from None
+        if "not a valid DuckDB database file" in str(error):
+            raise CommandError(
+                f"{shown} is not a DuckDB database: restore the warehouse from a backup, or "
+                "move the file away and run `billing ingest` and `billing build`"
+            ) from None
+        raise CommandError(
+            f"cannot open the warehouse {shown}: {_first_line(str(error)).split(': ', 1)[-1]}"
+        ) from None
+    try:
+        yield con
+    except duckdb.CatalogException:
+        raise CommandError(
+            f"the warehouse {shown} has not been built yet: run `billing build` first"
+        ) from None
+    finally:
+        con.close()
+
+
+def _lock_message(text: str, settings: Settings) -> str | None:
+    match = _LOCK_HELD.search(text)
+    if not match:
+        return None
+    pid = int(match[2])
+    running = _running_writer(settings)
+    who = (
+        f"{running} (PID {pid})"
+        if running
+        else f"another process (PID {pid}, {Path(match[1]).name})"
+    )
+    return f"the warehouse is in use by {who}; try again when it has finished"
+
+
+def _running_writer(settings: Settings) -> str | None:
+    """The job of a run in progress that writes the warehouse, from the instance."""
+    import dagster as dg
+
+    with contextlib.suppress(Exception), _instance(settings) as instance:
+        runs = instance.get_runs(
+            dg.RunsFilter(
+                statuses=[dg.DagsterRunStatus.STARTED], tags={"billing/warehouse": "writer"}
+            ),
+            limit=1,
+        )
+        if runs:
+            run = runs[0]
+            record = instance.get_run_record_by_id(run.run_id)
+            since = record.start_time if record and record.start_time else None
+            at = f", started {datetime.fromtimestamp(since, UTC):%H:%M:%S} UTC" if since else ""
+            return f"run {run.run_id[:8]} of {run.job_name}{at}"
+    return None
+
+
+def failure_reason(result: Any, settings: Settings, instance: Any = None) -> str:
+    """One line saying why a run failed: who holds the warehouse when the file lock was
+    the problem, the dbt nodes that failed, a refusal's own reason, else the first line
+    of the first step error."""
+    for event in result.all_events:
+        if not event.is_step_failure:
+            continue
+        data = event.step_failure_data
+        lock = _lock_message(_error_text(data.error), settings)
+        if lock:
+            return lock
+        dbt = dbt_failure(result.run_id)
+        if dbt:
+            return dbt
+        if data.user_failure_data is not None and data.user_failure_data.description:
+            return _first_line(data.user_failure_data.description)
+        return _first_line(data.error.message if data.error else "")
+    for event in result.all_events:
+        if event.event_type_value == "RUN_FAILURE" and event.message:
+            return _first_line(event.message)
+    return "the run failed"
+
+
+def _error_text(error: Any) -> str:
+    """An error with its causes, as text."""
+    parts = []
+    while error is not None:
+        parts.append(error.message or "")
+        error = error.cause or getattr(error, "context", None)
+    return "\n".join(parts)
+
+
+def _first_line(text: str) -> str:
+    text = _ANSI.sub("", text).strip()
+    line = text.splitlines()[0] if text else "the run failed"
+    return line.removeprefix("dagster._core.errors.").strip()
+
+
+def dbt_failure(run_id: str) -> str | None:
+    """The dbt nodes that failed in this run, from its run_results.json."""
+    target = DBT_PROJECT_DIR / "target"
+    candidates = sorted(
+        target.glob(f"*-{run_id[:7]}-*/run_results.json"), key=lambda path: path.stat().st_mtime
+    )
+    if not candidates:
+        return None
+    results = json.loads(candidates[-1].read_text())["results"]
+    failed = [r for r in results if r.get("status") in ("error", "fail")]
+    if not failed:
+        return None
+    names = []
+    for r in failed[:3]:
+        parts = r["unique_id"].split(".")
+        kind, name = parts[0], parts[-1] if parts[0] == "unit_test" else parts[2]
+        if r["status"] == "fail":
+            rows = r.get("failures")
+            names.append(f"{kind} {name} failed ({rows} failing row{'s' if rows != 1 else ''})")
+        else:
+            names.append(f"{kind} {name} failed: {_first_line(r.get('message') or 'error')}")
+    more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
+    return "dbt build failed: " + "; ".join(names) + more
