@@ -16,7 +16,6 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -33,10 +32,6 @@ run_queue:
       limit: 1
 """
 
-# DuckDB's message when another process holds the database file.
-_LOCK_HELD = re.compile(
-    r"Could not set lock on file .*?Conflicting lock is held in (.*?) \(PID (\d+)\)", re.DOTALL
-)
 # terminal colours, in text that reaches one line of a message
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -112,12 +107,13 @@ def run_job(
 ) -> RunOutcome:
     """Execute one job of the definitions in-process, recorded in $DAGSTER_HOME; on
     failure print its reason in one line (the whole story is in the run's log)."""
+    from dagster_project.lib.warehouse_lock import holder_of
+
     settings = load_settings()
-    holder = warehouse_holder(settings) if job_writes_warehouse(job_name) else None
+    holder = holder_of(settings.warehouse_path)
     if holder:
-        outcome = RunOutcome(job_name, None, False, f"{job_name} not started: {holder}")
-        Console.error(outcome.reason)
-        return outcome
+        # the run waits for it (lib/warehouse_lock.py); say so, or the terminal looks stuck
+        Console.say(f"{job_name} waits for the warehouse: it is in use by {holder}")
     started = time.monotonic()
     with _run_output(settings):
         from dagster_project.definitions import defs
@@ -148,33 +144,11 @@ def run_job(
     return outcome
 
 
-def job_writes_warehouse(job_name: str) -> bool:
-    from dagster_project.definitions import defs
-
-    tags = defs().resolve_job_def(job_name).tags
-    return tags.get("billing/warehouse") == "writer"
-
-
 def _shown(path: Path) -> str:
     """A path as a person typed it: relative to the current folder when inside it."""
     with contextlib.suppress(ValueError):
         return str(path.relative_to(Path.cwd()))
     return str(path)
-
-
-def warehouse_holder(settings: Settings) -> str | None:
-    """Who holds the warehouse file open, when another process does; None when free."""
-    import duckdb
-
-    if not settings.warehouse_path.exists():
-        return None
-    try:
-        duckdb.connect(str(settings.warehouse_path), config=settings.duckdb_config).close()
-    except duckdb.IOException as error:
-        return _lock_message(str(error), settings)
-    except duckdb.Error:
-        return None  # not a lock; the run itself reports what is wrong
-    return None
 
 
 class CommandError(Exception):
@@ -219,37 +193,16 @@ def open_warehouse(settings: Settings, *, read_only: bool = True) -> Iterator[An
 
 
 def _lock_message(text: str, settings: Settings) -> str | None:
-    match = _LOCK_HELD.search(text)
-    if not match:
+    """DuckDB's lock error as one line naming who holds the warehouse."""
+    from dagster_project.lib.warehouse_lock import duckdb_holder, holder_of
+
+    found = duckdb_holder(text)
+    if found is None:
         return None
-    pid = int(match[2])
-    running = _running_writer(settings)
-    who = (
-        f"{running} (PID {pid})"
-        if running
-        else f"another process (PID {pid}, {Path(match[1]).name})"
-    )
+    pid, program = found
+    run = holder_of(settings.warehouse_path)
+    who = run or f"another process (PID {pid}, {program})"
     return f"the warehouse is in use by {who}; try again when it has finished"
-
-
-def _running_writer(settings: Settings) -> str | None:
-    """The job of a run in progress that writes the warehouse, from the instance."""
-    import dagster as dg
-
-    with contextlib.suppress(Exception), _instance(settings) as instance:
-        runs = instance.get_runs(
-            dg.RunsFilter(
-                statuses=[dg.DagsterRunStatus.STARTED], tags={"billing/warehouse": "writer"}
-            ),
-            limit=1,
-        )
-        if runs:
-            run = runs[0]
-            record = instance.get_run_record_by_id(run.run_id)
-            since = record.start_time if record and record.start_time else None
-            at = f", started {datetime.fromtimestamp(since, UTC):%H:%M:%S} UTC" if since else ""
-            return f"run {run.run_id[:8]} of {run.job_name}{at}"
-    return None
 
 
 def failure_reason(result: Any, settings: Settings, instance: Any = None) -> str:
@@ -270,9 +223,24 @@ def failure_reason(result: Any, settings: Settings, instance: Any = None) -> str
             return _first_line(data.user_failure_data.description)
         return _first_line(data.error.message if data.error else "")
     for event in result.all_events:
+        if event.is_resource_init_failure:
+            error = event.engine_event_data.error
+            text = _error_text(error)
+            refusal = _raised_failure(error)
+            return _lock_message(text, settings) or refusal or _first_line(text)
+    for event in result.all_events:
         if event.event_type_value == "RUN_FAILURE" and event.message:
             return _first_line(event.message)
     return "the run failed"
+
+
+def _raised_failure(error: Any) -> str | None:
+    """The description of a `dg.Failure` among an error and its causes."""
+    while error is not None:
+        if error.cls_name == "Failure":
+            return _first_line(error.message.split(": ", 1)[-1])
+        error = error.cause or getattr(error, "context", None)
+    return None
 
 
 def _error_text(error: Any) -> str:

@@ -31,6 +31,10 @@ class Settings:
     outbox_dir: Path
     log_dir: Path
     duckdb_memory_limit: str
+    # how long a run waits for the warehouse: held by another run, then by a process
+    # outside the pipeline (lib/warehouse_lock.py)
+    warehouse_wait_seconds: float
+    warehouse_outside_wait_seconds: float
     duckdb_threads: int | None
     stripe_api_base: str
     stripe_timeout_seconds: float
@@ -76,6 +80,10 @@ def load_settings() -> Settings:
         log_dir=_path("LOG_DIR", warehouse_path.parent / "logs"),
         duckdb_memory_limit=os.environ.get("DUCKDB_MEMORY_LIMIT", "4GB"),
         duckdb_threads=int(threads) if threads else None,
+        warehouse_wait_seconds=float(os.environ.get("WAREHOUSE_WAIT_SECONDS", "3600")),
+        warehouse_outside_wait_seconds=float(
+            os.environ.get("WAREHOUSE_OUTSIDE_WAIT_SECONDS", "120")
+        ),
         stripe_api_base=os.environ.get("STRIPE_API_BASE") or "https://api.stripe.com",
         stripe_timeout_seconds=float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20")),
         stripe_initial_backoff_seconds=float(

@@ -3,9 +3,10 @@ what is wrong and what to do, never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
-import uuid
+import time
 from pathlib import Path
 
 import duckdb
@@ -130,42 +131,89 @@ def test_summary_of_a_warehouse_never_built_says_to_build(nowhere, capsys):
         "yet: run `billing build` first\n")
 
 
-def test_a_second_writer_is_not_started_and_names_the_running_job(nowhere, capsys):
-    """Another process holds the warehouse, as a running `billing build` does: the second
-    build is not started and one line names the run that holds it."""
-    import dagster as dg
+HOLDER = """
+import sys, time
+from pathlib import Path
+import duckdb
+from dagster_project.lib.warehouse_lock import warehouse_writer
 
-    settings = load_settings()
-    cli.ensure_dagster_home(settings)
-    run_id = str(uuid.uuid4())
-    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-        instance.add_run(dg.DagsterRun(
-            job_name="build_job", run_id=run_id, status=dg.DagsterRunStatus.STARTED,
-            tags={"billing/warehouse": "writer"},
-        ))
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
-         "sys.stdin.read()", str(settings.warehouse_path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
+path, mode, seconds = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+if mode == "run":  # what a run does: the writer lock, then the file
+    with warehouse_writer(path, holder="run abcd1234 of build_job", wait_seconds=1,
+                          outside_wait_seconds=1):
+        con = duckdb.connect(str(path))
+        print("ready", flush=True)
+        time.sleep(seconds)
+        con.close()
+else:  # someone outside the pipeline who opened the file
+    con = duckdb.connect(str(path))
+    print("ready", flush=True)
+    time.sleep(seconds)
+"""
+
+
+@contextlib.contextmanager
+def held(path: Path, mode: str, seconds: float):
+    duckdb.connect(str(path)).close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), mode, str(seconds)],
+                              stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline() == "ready\n"
-        assert cli.main(["build"]) == 1
-        assert cli.main(["summary"]) == 1
+        yield holder
     finally:
-        holder.communicate("")
+        holder.kill()
+        holder.wait()
+
+
+def test_a_second_run_waits_for_the_one_holding_the_warehouse(nowhere, capsys):
+    settings = load_settings()
+    with held(settings.warehouse_path, "run", 4) as holder:
+        started = time.monotonic()
+        assert cli.main(["summary"]) == 1  # a read does not wait: it says who holds it
+        assert cli.main(["ingest"]) == 0
+        waited = time.monotonic() - started
     out, err = capsys.readouterr()
-    in_use = (f"the warehouse is in use by run {run_id[:8]} of build_job (PID {holder.pid}); "
-              "try again when it has finished")
-    assert (out, err) == ("", f"build_job not started: {in_use}\nbilling summary: {in_use}\n")
+    in_use = f"in use by run abcd1234 of build_job (PID {holder.pid})"
+    assert (out, err) == (f"ingest_job waits for the warehouse: it is {in_use}\n",
+                          f"billing summary: the warehouse is {in_use}; try again when it has "
+                          "finished\n")
+    assert waited > 3
+    log = (nowhere / "logs" / "billing.log").read_text()
+    assert f"waiting for the warehouse: it is {in_use}" in log
+
+
+def test_a_process_outside_the_pipeline_is_waited_for(nowhere, monkeypatch, capsys):
+    monkeypatch.setenv("WAREHOUSE_OUTSIDE_WAIT_SECONDS", "60")
+    with held(load_settings().warehouse_path, "outside", 3) as holder:
+        assert cli.main(["ingest"]) == 0
+    assert capsys.readouterr() == ("", "")
+    log = (nowhere / "logs" / "billing.log").read_text()
+    assert (f"waiting for the warehouse: it is open in a process outside the pipeline "
+            f"(PID {holder.pid}, ") in log
+
+
+def test_a_process_outside_the_pipeline_that_keeps_it_is_named_in_one_line(nowhere, monkeypatch,
+                                                                         capsys):
+    import dagster as dg
+
+    monkeypatch.setenv("WAREHOUSE_OUTSIDE_WAIT_SECONDS", "1")
+    settings = load_settings()
+    with held(settings.warehouse_path, "outside", 30) as holder:
+        assert cli.main(["ingest"]) == 1
+    program = Path(sys.executable).resolve().name
+    out, err = capsys.readouterr()
     with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-        assert [run.job_name for run in instance.get_runs()] == ["build_job"]  # none added
+        [run] = instance.get_runs()
+    assert (out, err) == ("", (
+        f"the warehouse is held by a process outside the pipeline (PID {holder.pid}, "
+        f"{program}) for over 1 s; close it there (analysts read the published copy) and run "
+        f"again (run {run.run_id[:8]} of ingest_job; details in "
+        f"{nowhere / 'logs' / 'billing.log'} and in the Dagster UI)\n"))
 
 
 def test_a_lock_taken_during_a_run_is_one_line(nowhere):
     """DuckDB's message when a step could not open the warehouse, shortened to who holds it
-    (no run of a writing job in progress here: the process is named)."""
+    (no run holds the writer lock here: the process is named)."""
     error = ('IO Error: Could not set lock on file "/srv/data/warehouse.duckdb": Conflicting '
              "lock is held in /usr/bin/python3.11 (PID 4242) by user root. See also "
              "https://duckdb.org/docs/connect/concurrency")

@@ -55,10 +55,26 @@ def test_monthly_finalization_builds_the_previous_month_first():
 
 
 def test_every_warehouse_writing_job_is_limited_to_one_run_at_a_time():
-    from dagster_project.cli import DAGSTER_YAML
+    from dagster_project.runner import DAGSTER_YAML
 
     definitions = defs()
     for job in ("ingest_job", "build_job", "billing_rebuild_job", "daily_pipeline_job",
                 "limit_check_job", "finalize_invoices_job"):
         assert definitions.resolve_job_def(job).tags["billing/warehouse"] == "writer"
     assert "key: billing/warehouse" in DAGSTER_YAML and "limit: 1" in DAGSTER_YAML
+
+
+def test_every_job_runs_its_steps_in_one_process():
+    """One writer per run, and no process start per check or publish step."""
+    definitions = defs()
+    jobs = [job.name for job in definitions.resolve_all_job_defs()]
+    assert "__ASSET_JOB" in jobs  # what a one-off materialization in the UI runs
+    assert {definitions.resolve_job_def(job).executor_def.name for job in jobs} == {"in_process"}
+
+
+def test_resources_that_open_the_warehouse_hold_it_for_the_run():
+    from dagster_project.defs.resources import WarehouseDbtResource, WarehouseResource
+
+    resources = defs().resources
+    assert (type(resources["duckdb"]), type(resources["dbt"])) == (
+        WarehouseResource, WarehouseDbtResource)

@@ -53,5 +53,6 @@ daily_pipeline_schedule = dg.ScheduleDefinition(
     job=daily_pipeline_job,
     cron_schedule="0 0 * * *",
     execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Daily usage run at 00:00 UTC.",
 )

@@ -45,5 +45,6 @@ hourly_limit_check_schedule = dg.ScheduleDefinition(
     job=limit_check_job,
     cron_schedule="15 * * * *",
     execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Hourly usage-limit check.",
 )

@@ -28,6 +28,7 @@ finalize_invoices_job = dg.define_asset_job(
     job=daily_pipeline_job,
     cron_schedule="0 1 1 * *",
     execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="1st of the month, 01:00 UTC (after the late-event grace): ingest and "
     "build so the previous month's drafts hold all usage, then finalize it.",
 )
@@ -38,6 +39,7 @@ def monthly_finalization_schedule(context: dg.ScheduleEvaluationContext):
 
 
 @dg.run_status_sensor(
+    default_status=dg.DefaultSensorStatus.RUNNING,
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[daily_pipeline_job],
     request_job=finalize_invoices_job,
@@ -51,6 +53,7 @@ def finalize_after_monthly_build(context: dg.RunStatusSensorContext):
 
 
 @dg.run_status_sensor(
+    default_status=dg.DefaultSensorStatus.RUNNING,
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[finalize_invoices_job],
     request_job=billing_rebuild_job,

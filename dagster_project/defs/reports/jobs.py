@@ -51,6 +51,7 @@ def previous_quarter(scheduled: datetime) -> str:
     job=monthly_reports_job,
     cron_schedule="0 2 2 * *",
     execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="2nd of the month, 02:00 UTC: the previous month's reports and invoice "
     "documents (the month was finalized on the 1st).",
 )
@@ -64,6 +65,7 @@ def monthly_reports_schedule(context: dg.ScheduleEvaluationContext):
     job=quarterly_reports_job,
     cron_schedule="0 3 2 1,4,7,10 *",
     execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="2nd day of a quarter, 03:00 UTC: the previous quarter's executive summaries.",
 )
 def quarterly_reports_schedule(context: dg.ScheduleEvaluationContext):

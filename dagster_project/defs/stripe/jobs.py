@@ -53,11 +53,13 @@ hourly_payments_schedule = dg.ScheduleDefinition(
     job=stripe_payments_job,
     cron_schedule="45 * * * *",
     execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Hourly: payment state from Stripe, overdue invoices, reminders.",
 )
 
 
 @dg.run_status_sensor(
+    default_status=dg.DefaultSensorStatus.RUNNING,
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[finalize_invoices_job],
     request_job=stripe_sync_job,
@@ -71,6 +73,7 @@ def sync_after_finalization(context: dg.RunStatusSensorContext):
 
 
 @dg.run_status_sensor(
+    default_status=dg.DefaultSensorStatus.RUNNING,
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[stripe_sync_job],
     request_job=stripe_payments_job,
