@@ -8,7 +8,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NoReturn
 
 from dagster_project.runner import (
@@ -76,6 +76,20 @@ def day(text: str) -> date:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a day: expected YYYY-MM-DD, e.g. 2026-10-31"
         ) from None
+
+
+def ended_day(text: str) -> date:
+    """A UTC day that has ended, from the first day the pipeline knows."""
+    from dagster_project.defs.billing.assets import monthly_periods
+
+    value = day(text)
+    first = monthly_periods.start.date()
+    today = datetime.now(UTC).date()
+    if value < first:
+        raise argparse.ArgumentTypeError(f"{text} is before {first}, the first day reported")
+    if value >= today:
+        raise argparse.ArgumentTypeError(f"{text} has not ended yet (today is {today})")
+    return value
 
 
 def instant(text: str) -> str:
@@ -341,6 +355,7 @@ def _finalized_months(settings: Settings) -> list[date]:
 def demo_reports(settings: Settings, as_of: str | None) -> list[str]:
     """The monthly reports and invoice documents of every finalized month and the
     executive summaries of the quarters they fall in; where each was written."""
+    from dagster_project.lib.dbt_args import as_of_instant
     from dagster_project.lib.reports import periods as report_periods
 
     written = []
@@ -351,7 +366,10 @@ def demo_reports(settings: Settings, as_of: str | None) -> list[str]:
     for quarter_ in dict.fromkeys(report_periods.quarter_of(start) for start in months):
         Console.say(f"writing the executive summaries of {quarter_.label} ...")
         written += _report(quarter_, monthly=False)
-    return written
+    # the day just ended, as the 02:00 schedule does
+    yesterday = as_of_instant(as_of).date() - timedelta(days=1)
+    Console.say(f"writing the daily platform report of {yesterday} ...")
+    return written + _daily_report(yesterday)
 
 
 def _report(period: Any, *, monthly: bool) -> list[str]:
@@ -366,6 +384,14 @@ def _report(period: Any, *, monthly: bool) -> list[str]:
             f"{period.label} invoice documents: {reports_dir / 'invoices' / period.label}",
         ]
     return [f"{period.label} executive summaries: {reports_dir / 'executive' / period.label}"]
+
+
+def _daily_report(day: date) -> list[str]:
+    """Run the daily platform report of one day; the files it wrote."""
+    if not run_job("daily_platform_report_job", partition_key=day.isoformat()):
+        return []
+    folder = load_settings().reports_dir / "daily"
+    return [f"{day} daily platform report: {folder / f'{day}.md'} (and .json)"]
 
 
 # The demo's Stripe is the local emulator: a test-mode key it accepts, never a real one.
@@ -440,7 +466,9 @@ def cmd_report(args: argparse.Namespace) -> bool:
 
     with open_warehouse(load_settings()) as con:  # says what to do when it is not there
         con.execute("select 1 from marts.fct_invoices limit 0")
-    if args.month:
+    if args.day:
+        written = _daily_report(args.day)
+    elif args.month:
         written = _report(report_periods.month(args.month), monthly=True)
     else:
         written = _report(report_periods.quarter(args.quarter), monthly=False)
@@ -587,7 +615,7 @@ def _parser() -> argparse.ArgumentParser:
 
     report = command(
         "report",
-        "write the reports of a month (and its invoice documents) or a quarter",
+        "write the reports of a month (and its invoice documents), a quarter or a day",
         cmd_report,
     )
     report_period = report.add_mutually_exclusive_group(required=True)
@@ -596,6 +624,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     report_period.add_argument(
         "--quarter", type=quarter, help="executive summaries, YYYY-QN (e.g. 2026-Q3)"
+    )
+    report_period.add_argument(
+        "--day", type=ended_day, help="the daily platform report of a UTC day, YYYY-MM-DD"
     )
 
     export = command(

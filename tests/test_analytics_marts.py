@@ -10,6 +10,7 @@ cancelled on 25 October, ws_f (pro, US) suspended from 15 October. Built as of
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal as D
 
@@ -317,3 +318,41 @@ def test_calls_export_masks_the_caller_number(analytics: Pipeline):
         "select count(*) from information_schema.columns "
         "where table_schema = 'marts' and column_name = 'caller_number'"
     ) == 0
+
+
+def test_daily_platform_report_pins_every_figure_of_the_day(analytics: Pipeline):
+    """The figures of 1 November (above, from fct_platform_daily) in the JSON, the Markdown
+    and the asset's metadata; the reconciliation check passed."""
+    import dagster as dg
+
+    analytics.run("report", "--day", "2026-11-01")
+    daily = analytics.root / "reports" / "daily"
+    assert json.loads((daily / "2026-11-01.json").read_text()) == {
+        "date": "2026-11-01", "workspaces_total": 3, "workspaces_active": 2, "calls_30d": 14,
+        "revenue_30d": "430.92", "mrr": "198.00", "churn_rate_30d": "25.00",
+    }
+    assert (daily / "2026-11-01.md").read_text().splitlines()[2:] == [
+        "At the end of the day (UTC); 30 days = 2026-10-03 to 2026-11-01.",
+        "",
+        "| figure | value |",
+        "| --- | ---: |",
+        "| Total workspaces | 3 |",
+        "| Active workspaces | 2 |",
+        "| Calls (30 days) | 14 |",
+        "| Revenue (30 days, USD, before tax) | 430.92 |",
+        "| MRR (USD) | 198.00 |",
+        "| Churn rate (30 days) | 25.00% |",
+    ]
+    key = dg.AssetKey(["reports", "daily_platform_report"])
+    with dg.DagsterInstance.from_config(str(analytics.dagster_home)) as instance:
+        event = instance.get_latest_materialization_event(key)
+        metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()
+                    if k not in ("report", "preview")}
+        [check] = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(key, "figures_reconcile_with_marts"), limit=1)
+    assert (event.asset_materialization.partition, metadata) == ("2026-11-01", {
+        "date": "2026-11-01", "workspaces_total": 3, "workspaces_active": 2, "calls_30d": 14,
+        "revenue_30d_usd": 430.92, "mrr_usd": 198.0, "churn_rate_30d_pct": 25.0,
+    })
+    assert (check.status.value, check.event.dagster_event.event_specific_data.passed) == (
+        "SUCCEEDED", True)

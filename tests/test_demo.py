@@ -50,12 +50,14 @@ def test_the_demo_prints_its_steps_and_where_the_reports_are(demo):
         "syncing 2026-09 to Stripe ...",
         "writing the reports of 2026-09 ...",
         "writing the executive summaries of 2026-Q3 ...",
+        "writing the daily platform report of 2026-10-09 ...",
     ]
     assert lines[lines.index("Reports"):] == [
         "Reports",
         f"  2026-09 monthly reports: {reports / 'monthly' / '2026-09'}",
         f"  2026-09 invoice documents: {reports / 'invoices' / '2026-09'}",
         f"  2026-Q3 executive summaries: {reports / 'executive' / '2026-Q3'}",
+        f"  2026-10-09 daily platform report: {reports / 'daily' / '2026-10-09.md'} (and .json)",
     ]
     assert "Billing starts with 2026-09 (billing_start is empty in seeds/settings.csv: the " \
            "first finalized period)" in lines
@@ -68,6 +70,7 @@ def test_the_demo_writes_the_reports_of_every_finalized_month_and_quarter(demo):
         f"{ws}.{ext}" for ws in workspaces for ext in ("html", "json"))
     assert _files(reports / "invoices" / "2026-09") == [
         "INV-202609-00001.html", "INV-202609-00002.html", "INV-202609-00003.html"]
+    assert _files(reports / "daily") == ["2026-10-09.json", "2026-10-09.md"]
     assert _files(reports / "executive" / "2026-Q3") == ["platform.html", "platform.md"] + sorted(
         f"workspaces/{ws}.{ext}" for ws in workspaces for ext in ("html", "md"))
 

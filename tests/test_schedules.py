@@ -40,6 +40,7 @@ SCHEDULES = {
     "stripe_payments_job_schedule": ("45 * * * *", "stripe_payments_job"),
     "monthly_reports_schedule": ("0 2 2 * *", "monthly_reports_job"),
     "quarterly_reports_schedule": ("0 3 2 1,4,7,10 *", "quarterly_reports_job"),
+    "daily_platform_report_schedule": ("0 2 * * *", "daily_platform_report_job"),
 }
 
 
@@ -83,6 +84,15 @@ def test_every_schedule_and_sensor_runs_by_default(definitions):
          [("monthly_reports_job", "2028-02-01", "2028-02-01", {})]),
         ("monthly_reports_schedule", at(2027, 1, 2, 2, 0),
          [("monthly_reports_job", "2026-12-01", "2026-12-01", {})]),
+        # 02:00: the day just ended, across a month end, February and a leap day
+        ("daily_platform_report_schedule", at(2026, 11, 1, 2, 0),
+         [("daily_platform_report_job", "2026-10-31", "2026-10-31", {})]),
+        ("daily_platform_report_schedule", at(2026, 3, 1, 2, 0),
+         [("daily_platform_report_job", "2026-02-28", "2026-02-28", {})]),
+        ("daily_platform_report_schedule", at(2028, 3, 1, 2, 0),
+         [("daily_platform_report_job", "2028-02-29", "2028-02-29", {})]),
+        ("daily_platform_report_schedule", at(2027, 1, 1, 2, 0),
+         [("daily_platform_report_job", "2026-12-31", "2026-12-31", {})]),
         ("quarterly_reports_schedule", at(2027, 1, 2, 3, 0),
          [("quarterly_reports_job", "2026-10-01", "2026-10-01", {})]),
         ("quarterly_reports_schedule", at(2026, 4, 2, 3, 0),

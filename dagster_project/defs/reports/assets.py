@@ -2,7 +2,8 @@
 finalized month, and the quarterly executive summaries (workspaces and platform), all
 written under $REPORTS_DIR and previewed in the asset's metadata."""
 
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -10,9 +11,10 @@ from dagster_duckdb import DuckDBResource
 from dagster_project.defs.billing.assets import invoice_finalization, monthly_periods
 from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.reports import periods
+from dagster_project.lib.reports.daily import NoFiguresForDay, write_daily_platform_report
 from dagster_project.lib.reports.executive import write_executive_summaries
 from dagster_project.lib.reports.figures import Check
-from dagster_project.lib.reports.formatting import count, money, percent, quantity
+from dagster_project.lib.reports.formatting import CENT, count, money, percent, quantity
 from dagster_project.lib.reports.invoices import write_invoice_documents
 from dagster_project.lib.reports.monthly import write_monthly_reports
 from dagster_project.lib.reports.render import png_data_uri
@@ -25,6 +27,12 @@ quarterly_periods = dg.TimeWindowPartitionsDefinition(
     end_offset=1,
 )
 
+# Partition key = the UTC day reported; a day is a partition once it has ended.
+daily_periods = dg.DailyPartitionsDefinition(
+    start_date=monthly_periods.start.strftime("%Y-%m-%d"), timezone="UTC"
+)
+
+DAILY_PLATFORM_KEY = dg.AssetKey(["reports", "daily_platform_report"])
 MONTHLY_KEY = dg.AssetKey(["reports", "monthly_workspace_reports"])
 INVOICE_DOCUMENTS_KEY = dg.AssetKey(["reports", "invoice_documents"])
 WORKSPACE_SUMMARIES_KEY = dg.AssetKey(["reports", "workspace_executive_summaries"])
@@ -43,8 +51,9 @@ RECONCILED = "figures_reconcile_with_marts"
 
 
 def _usd(value: Decimal) -> dg.MetadataValue:
-    # numeric so the UI can plot it across partitions; the files carry the exact Decimal
-    return dg.MetadataValue.float(float(value))
+    # numeric so the UI can plot it across partitions, rounded to cents; the files carry
+    # the exact Decimal
+    return dg.MetadataValue.float(float(value.quantize(CENT, rounding=ROUND_HALF_UP)))
 
 
 def _checks_result(checks: list[Check], asset_key: dg.AssetKey) -> dg.AssetCheckResult:
@@ -227,3 +236,44 @@ def executive_summaries(context: dg.AssetExecutionContext, duckdb: DuckDBResourc
     })
     yield _checks_result([c for s in workspaces for c in s.figures.checks],
                          WORKSPACE_SUMMARIES_KEY)
+
+
+@dg.asset(
+    key=DAILY_PLATFORM_KEY,
+    group_name="reports",
+    partitions_def=daily_periods,
+    deps=_marts("fct_platform_daily", "fct_workspace_analytics_daily", "fct_invoices"),
+    kinds={"duckdb", "json", "markdown"},
+    check_specs=[dg.AssetCheckSpec(
+        RECONCILED, asset=DAILY_PLATFORM_KEY,
+        description="The day's calls and revenue over 30 days equal what "
+        "fct_workspace_analytics_daily and fct_invoices give for the same 30 days.",
+    )],
+    description="The platform at the end of one UTC day (partition = the day): total and "
+    "active workspaces, calls and revenue (before tax, finalized invoices) over the 30 "
+    "days to the day, MRR, churn rate over 30 days, from fct_platform_daily. "
+    "$REPORTS_DIR/daily/YYYY-MM-DD.json and .md.",
+)
+def daily_platform_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    day = date.fromisoformat(context.partition_key)
+    settings = load_settings()
+    with warehouse_connection(duckdb) as con:
+        try:
+            report = write_daily_platform_report(con, day, settings.reports_dir)
+        except NoFiguresForDay as missing:
+            raise dg.Failure(description=str(missing)) from None
+    context.log.info(f"{day}: daily platform report written")
+    yield dg.MaterializeResult(metadata={
+        "date": day.isoformat(),
+        "workspaces_total": report.workspaces_total,
+        "workspaces_active": report.workspaces_active,
+        "calls_30d": report.calls_30d,
+        "revenue_30d_usd": _usd(report.revenue_30d),
+        "mrr_usd": _usd(report.mrr),
+        # no churn rate without workspaces 30 days before
+        **({} if report.churn_rate_30d is None
+           else {"churn_rate_30d_pct": float(report.churn_rate_30d)}),
+        "report": dg.MetadataValue.path(str(report.files["md"])),
+        "preview": dg.MetadataValue.md(report.markdown()),
+    })
+    yield _checks_result(report.checks, DAILY_PLATFORM_KEY)

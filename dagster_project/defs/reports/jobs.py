@@ -9,6 +9,8 @@ import dagster as dg
 from dagster_project.defs.billing.assets import monthly_periods
 from dagster_project.defs.jobs import WAREHOUSE_WRITER
 from dagster_project.defs.reports.assets import (
+    daily_periods,
+    daily_platform_report,
     executive_summaries,
     invoice_documents,
     monthly_workspace_reports,
@@ -32,6 +34,15 @@ quarterly_reports_job = dg.define_asset_job(
     partitions_def=quarterly_periods,
     description="The quarter's executive summaries, platform and workspaces "
     "(partition = the quarter's first day: 2026-07-01 is 2026-Q3).",
+)
+
+
+daily_platform_report_job = dg.define_asset_job(
+    "daily_platform_report_job",
+    tags=WAREHOUSE_WRITER,
+    selection=dg.AssetSelection.assets(daily_platform_report),
+    partitions_def=daily_periods,
+    description="The platform's figures at the end of one UTC day (partition = the day).",
 )
 
 
@@ -71,4 +82,18 @@ def monthly_reports_schedule(context: dg.ScheduleEvaluationContext):
 def quarterly_reports_schedule(context: dg.ScheduleEvaluationContext):
     scheduled = context.scheduled_execution_time or datetime.now()
     key = previous_quarter(scheduled)
+    return dg.RunRequest(run_key=key, partition_key=key)
+
+
+@dg.schedule(
+    job=daily_platform_report_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Daily, 02:00 UTC: the platform report of the day just ended (the 00:00 "
+    "run has built it).",
+)
+def daily_platform_report_schedule(context: dg.ScheduleEvaluationContext):
+    scheduled = context.scheduled_execution_time or datetime.now()
+    key = (scheduled - timedelta(days=1)).strftime("%Y-%m-%d")
     return dg.RunRequest(run_key=key, partition_key=key)
