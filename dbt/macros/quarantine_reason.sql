@@ -18,3 +18,9 @@
 {% macro required_check(column) -%}
     {{ return((column ~ ' is null', 'missing_value', column)) }}
 {%- endmacro %}
+
+{#- A JSONL line too long to load (landing.MAX_LINE_BYTES): its values were never read,
+    so it is checked before anything else. -#}
+{% macro line_too_long_check() -%}
+    {{ return(("read_error = 'line_too_long'", 'line_too_long', 'line is longer than 1000000 bytes')) }}
+{%- endmacro %}

@@ -29,6 +29,7 @@ reasoned as (
     select
         *,
         {{ quarantine_reason([
+            line_too_long_check(),
             ('unparsed_line is not null', 'invalid_json', 'line is not a JSON object'),
             required_check('agent_id'),
             required_check('workspace_id'),
@@ -48,7 +49,7 @@ final as (
     {#- the landing text is only needed to find the broken rule, and the JSON copy of
         the row only for the quarantined rows -#}
     select
-        * {{ exclude_columns(['raw_row', 'snapshot_at_text']) }},
+        * {{ exclude_columns(['raw_row', 'read_error', 'snapshot_at_text']) }},
         case when quarantine_reason is not null then raw_row end as raw_row
     from reasoned
 

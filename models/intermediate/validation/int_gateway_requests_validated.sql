@@ -54,6 +54,7 @@ reasoned as (
     select
         *,
         {{ quarantine_reason([
+            line_too_long_check(),
             ('unparsed_line is not null', 'invalid_json', 'line is not a JSON object'),
             required_check('request_id'),
             ('workspace_id is null', 'missing_value', 'organization_id'),
@@ -81,7 +82,7 @@ final as (
     {#- the landing text is only needed to find the broken rule, and the JSON copy of
         the row only for the quarantined rows -#}
     select
-        * {{ exclude_columns(['raw_row', 'actual_cost_text', 'input_tokens_text', 'occurred_at_text', 'output_tokens_text']) }},
+        * {{ exclude_columns(['raw_row', 'read_error', 'actual_cost_text', 'input_tokens_text', 'occurred_at_text', 'output_tokens_text']) }},
         case when quarantine_reason is not null then raw_row end as raw_row
     from reasoned
 

@@ -62,6 +62,7 @@ reasoned as (
         coalesce(unit_cost, rate_book_unit_cost) as resolved_unit_cost,
         case when unit_cost is not null then 'record' else 'rate_book' end as unit_cost_source,
         {{ quarantine_reason([
+            line_too_long_check(),
             ('unparsed_line is not null', 'invalid_json', 'line is not a JSON object'),
             required_check('event_id'),
             required_check('workspace_id'),
@@ -88,7 +89,7 @@ final as (
     {#- the landing text is only needed to find the broken rule, and the JSON copy of
         the row only for the quarantined rows -#}
     select
-        * {{ exclude_columns(['raw_row', 'occurred_at_text', 'quantity_text', 'unit_cost_text']) }},
+        * {{ exclude_columns(['raw_row', 'read_error', 'occurred_at_text', 'quantity_text', 'unit_cost_text']) }},
         case when quarantine_reason is not null then raw_row end as raw_row
     from reasoned
 

@@ -28,6 +28,7 @@ reasoned as (
     select
         *,
         {{ quarantine_reason([
+            line_too_long_check(),
             ('unparsed_line is not null', 'invalid_json', 'line is not a JSON object'),
             required_check('workspace_id'),
             required_check('plan_id'),
@@ -55,7 +56,7 @@ final as (
     {#- the landing text is only needed to find the broken rule, and the JSON copy of
         the row only for the quarantined rows -#}
     select
-        * {{ exclude_columns(['raw_row', 'alert_threshold_percentage_text', 'auto_pause_on_limit_text', 'cancelled_at_text', 'created_at_text', 'markup_percentage_text', 'snapshot_at_text', 'usage_limit_monthly_text']) }},
+        * {{ exclude_columns(['raw_row', 'read_error', 'alert_threshold_percentage_text', 'auto_pause_on_limit_text', 'cancelled_at_text', 'created_at_text', 'markup_percentage_text', 'snapshot_at_text', 'usage_limit_monthly_text']) }},
         case when quarantine_reason is not null then raw_row end as raw_row
     from reasoned
 

@@ -12,6 +12,7 @@ final as (
         _file_id as file_id,
         _row_number as row_number,
         _unparsed as unparsed_line,
+        _read_error as read_error,
         nullif(trim(call_id), '') as call_id,
         nullif(trim(workspace_id), '') as workspace_id,
         nullif(trim(agent_id), '') as agent_id,

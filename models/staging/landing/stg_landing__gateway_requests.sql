@@ -12,6 +12,7 @@ final as (
         _file_id as file_id,
         _row_number as row_number,
         _unparsed as unparsed_line,
+        _read_error as read_error,
         nullif(trim(request_id), '') as request_id,
         nullif(trim(organization_id), '') as workspace_id,
         nullif(trim(provider), '') as provider,
