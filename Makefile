@@ -31,8 +31,7 @@ lint: install
 	$(BIN)/ruff check dagster_project tests bench
 
 ui: install
-	$(BIN)/python -c "from dagster_project.cli import ensure_dagster_home; ensure_dagster_home()"
-	$(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
+	$(BIN)/python -m dagster_project.ui
 
 docs: install
 	$(BIN)/dbt docs generate --profiles-dir dbt --project-dir .

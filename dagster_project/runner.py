@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from dagster_project.settings import DBT_PROJECT_DIR, Settings, load_settings
+from dagster_project.settings import CODE_LOCATION, DBT_PROJECT_DIR, Settings, load_settings
+
+# Dagster's run tag naming the repository and code location a run belongs to
+REPOSITORY_LABEL_TAG = ".dagster/repository"
 
 DAGSTER_YAML = """\
 telemetry:
@@ -131,6 +134,9 @@ def run_job(
                 instance=instance,
                 partition_key=partition_key,
                 raise_on_error=False,
+                # the label the UI files runs under: the job's page and the Overview of
+                # the code location list this run beside those launched there
+                tags={REPOSITORY_LABEL_TAG: f"__repository__@{CODE_LOCATION}"},
             )
             reason = None if result.success else failure_reason(result, settings, instance)
     outcome = RunOutcome(job_name, result.run_id, result.success, reason)

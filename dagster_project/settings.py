@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT
 DBT_PROFILES_DIR = PROJECT_ROOT / "dbt"
+# the code location's name in the Dagster UI ([tool.dagster] in pyproject.toml)
+CODE_LOCATION = "billing"
 
 
 def _path(name: str, default: Path) -> Path:
@@ -55,6 +58,11 @@ class Settings:
         if self.duckdb_threads:
             config["threads"] = self.duckdb_threads
         return config
+
+    @property
+    def stripe_is_local_emulator(self) -> bool:
+        """STRIPE_API_BASE points at this machine (the demo's and `make ui`'s emulator)."""
+        return urlsplit(self.stripe_api_base).hostname in ("127.0.0.1", "localhost", "::1")
 
     @property
     def stripe_api_key_is_set(self) -> bool:

@@ -32,6 +32,11 @@ _DUCKDB_LOCK = re.compile(
 )
 
 
+# what a run logs when it takes and gives back the warehouse (the times tell who held it)
+HOLDING = "holding the warehouse"
+RELEASED = "released the warehouse"
+
+
 class WarehouseBusy(Exception):
     """The warehouse stayed held for longer than the run is willing to wait."""
 
@@ -106,6 +111,7 @@ def warehouse_writer(
             raise
         with _guard:
             held = _held[path] = _Held(handle, 1)
+        say(f"{HOLDING} ({holder})")
     try:
         yield
     finally:
@@ -118,6 +124,7 @@ def warehouse_writer(
             held.handle.seek(0)
             held.handle.truncate()
             held.handle.close()  # closing the file releases the lock
+            say(RELEASED)
 
 
 def _take(handle, warehouse_path: Path, wait_seconds: float, say) -> None:

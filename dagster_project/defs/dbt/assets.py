@@ -11,9 +11,12 @@ from dagster_dbt import (
     DbtCliResource,
     dbt_assets,
 )
+from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.dbt.project import dbt_project, ensure_manifest
+from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.dbt_args import build_args
+from dagster_project.lib.landing import ensure_raw_schema
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -42,8 +45,15 @@ class DbtBuildConfig(dg.Config):
     project=dbt_project,
 )
 def warehouse_dbt_assets(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    duckdb: DuckDBResource,
+    config: DbtBuildConfig,
 ):
+    # the raw tables the staging models read, with every column of this version, also
+    # before the first ingest or the first ingest after an upgrade
+    with warehouse_connection(duckdb) as con:
+        ensure_raw_schema(con)
     args = build_args(as_of=config.as_of, full_refresh=config.full_refresh)
     context.log.info(f"dbt {' '.join(args)}")
     yield from dbt.cli(args, context=context).stream()

@@ -18,6 +18,14 @@ from dagster_project.settings import load_settings
 INVOICES_KEY = dg.AssetKey(["stripe", "invoices"])
 
 
+def _endpoint() -> str:
+    """Which Stripe the assets talk to, said in their descriptions and metadata."""
+    settings = load_settings()
+    if settings.stripe_is_local_emulator:
+        return f"the local Stripe emulator at {settings.stripe_api_base} (test data, not Stripe)"
+    return f"Stripe at {settings.stripe_api_base}"
+
+
 def _listing(failures: dict[str, str]) -> str:
     return "\n".join(f"- `{key}`: {message}" for key, message in sorted(failures.items()))
 
@@ -30,7 +38,7 @@ def _listing(failures: dict[str, str]) -> str:
     kinds={"stripe", "duckdb"},
     description="One Stripe customer per workspace with a chargeable invoice in the month, "
     "created once (found again by metadata workspace_id) and remembered in "
-    "billing.stripe_customers.",
+    f"billing.stripe_customers. Talks to {_endpoint()}.",
 )
 def stripe_customers(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, stripe: StripeResource
@@ -44,7 +52,7 @@ def stripe_customers(
         context.log.warning(f"customer of {workspace_id} not synced: {message}")
     return dg.MaterializeResult(metadata={
         "workspaces": workspaces, "customers_created": created,
-        "failures": len(failed), "api_calls": api.calls,
+        "failures": len(failed), "api_calls": api.calls, "stripe": _endpoint(),
     })
 
 
@@ -61,7 +69,8 @@ def stripe_customers(
     )],
     description="Each finalized invoice of the month with total > 0: a Stripe draft with "
     "metadata, one item per line in cents, then finalized in Stripe. Idempotency keys plus "
-    "a look-up of what an earlier attempt created make every re-run safe.",
+    f"a look-up of what an earlier attempt created make every re-run safe. Talks to "
+    f"{_endpoint()}.",
 )
 def stripe_invoices(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, stripe: StripeResource
@@ -89,6 +98,7 @@ def stripe_invoices(
         "failed": len(result.failed),
         "api_calls": api.calls,
         "retries": api.retries,
+        "stripe": _endpoint(),
     })
     yield dg.AssetCheckResult(
         check_name="every_invoice_synced",
@@ -126,7 +136,7 @@ def stripe_totals_reconciled(
     group_name="stripe",
     kinds={"stripe", "duckdb"},
     description="Stripe invoice events since the last one received, stored once per event "
-    "id in billing.stripe_events (verified webhooks land there too).",
+    f"id in billing.stripe_events (verified webhooks land there too). Talks to {_endpoint()}.",
 )
 def stripe_payment_events(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, stripe: StripeResource
@@ -138,7 +148,7 @@ def stripe_payment_events(
     context.log.info(f"{listed} events listed, {new} new")
     return dg.MaterializeResult(metadata={
         "events_listed": listed, "events_new": new, "dagster/row_count": total,
-        "api_calls": api.calls,
+        "api_calls": api.calls, "stripe": _endpoint(),
     })
 
 
