@@ -268,7 +268,7 @@ def dbt_failure(run_id: str) -> str | None:
     """The dbt nodes that failed in this run, from its run_results.json."""
     target = DBT_PROJECT_DIR / "target"
     candidates = sorted(
-        target.glob(f"*-{run_id[:7]}-*/run_results.json"), key=lambda path: path.stat().st_mtime
+        target.glob(f"**/*-{run_id[:7]}-*/run_results.json"), key=lambda path: path.stat().st_mtime
     )
     if not candidates:
         return None

@@ -13,10 +13,11 @@ from dagster_dbt import (
 )
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.defs.dbt.project import dbt_project, ensure_manifest
+from dagster_project.defs.dbt.project import dbt_project, ensure_manifest, keep_partial_parse
 from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.dbt_args import build_args
 from dagster_project.lib.landing import ensure_raw_schema
+from dagster_project.settings import load_settings
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -56,5 +57,7 @@ def warehouse_dbt_assets(
         ensure_raw_schema(con)
     args = build_args(as_of=config.as_of, full_refresh=config.full_refresh)
     context.log.info(f"dbt {' '.join(args)}")
-    yield from dbt.cli(args, context=context).stream()
+    invocation = dbt.cli(args, context=context)
+    yield from invocation.stream()
+    keep_partial_parse(load_settings(), invocation.target_path)
 
