@@ -183,9 +183,8 @@ def cmd_finalize(args: argparse.Namespace) -> bool:
     import duckdb
 
     from dagster_project.lib.dbt_args import normalize_as_of
-    from dagster_project.lib.finalize import drafts_are_current, period_bounds
+    from dagster_project.lib.finalize import drafts_are_current
 
-    period_start, _ = period_bounds(args.period)
     build = _build_config(args.as_of, False)
     if not run_job("ingest_job"):
         return False
@@ -200,7 +199,7 @@ def cmd_finalize(args: argparse.Namespace) -> bool:
         run_job(
             "finalize_invoices_job",
             _finalize_config(args.as_of),
-            partition_key=period_start.isoformat(),
+            partition_key=args.period,
         )
         and run_job("billing_rebuild_job", build)
     )
@@ -221,7 +220,7 @@ def finalize_complete_periods(as_of: str | None) -> list[str] | None:
         Console.say(f"finalizing {period:%Y-%m} ...")
         if not (
             run_job(
-                "finalize_invoices_job", _finalize_config(as_of), partition_key=period.isoformat()
+                "finalize_invoices_job", _finalize_config(as_of), partition_key=f"{period:%Y-%m}"
             )
             and run_job("billing_rebuild_job", _build_config(as_of, False))
         ):
@@ -263,7 +262,7 @@ def sync_stripe(
     for period in periods:
         start, _ = period_bounds(period)
         Console.say(f"syncing {start:%Y-%m} to Stripe ...")
-        ok = bool(run_job("stripe_sync_job", partition_key=start.isoformat())) and ok
+        ok = bool(run_job("stripe_sync_job", partition_key=f"{start:%Y-%m}")) and ok
     if after_push is not None:
         after_push()
     ok = bool(run_job("stripe_payments_job", _payments_config(as_of))) and ok
@@ -375,7 +374,9 @@ def demo_reports(settings: Settings, as_of: str | None) -> list[str]:
 def _report(period: Any, *, monthly: bool) -> list[str]:
     """Run the reports job of one month or quarter; the folders it wrote."""
     job = "monthly_reports_job" if monthly else "quarterly_reports_job"
-    if not run_job(job, partition_key=period.start.isoformat()):
+    # a month's partition is YYYY-MM, a quarter's its first day
+    key = period.label if monthly else period.start.isoformat()
+    if not run_job(job, partition_key=key):
         return []
     reports_dir = load_settings().reports_dir
     if monthly:

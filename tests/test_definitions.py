@@ -51,7 +51,7 @@ def test_monthly_finalization_builds_the_previous_month_first():
         scheduled_execution_time=datetime(2027, 1, 1, 1, 0, tzinfo=UTC)
     )
     [request] = schedule.evaluate_tick(context).run_requests
-    assert request.tags["billing/finalize_period"] == "2026-12-01"
+    assert request.tags["billing/finalize_period"] == "2026-12"
 
 
 def test_every_warehouse_writing_job_is_limited_to_one_run_at_a_time():

@@ -313,8 +313,8 @@ def test_report_schedules_ask_for_the_previous_month_and_quarter():
 
     definitions = defs()
     for name, when, key in [
-        ("monthly_reports_schedule", datetime(2026, 11, 2, 2, tzinfo=UTC), "2026-10-01"),
-        ("monthly_reports_schedule", datetime(2027, 1, 2, 2, tzinfo=UTC), "2026-12-01"),
+        ("monthly_reports_schedule", datetime(2026, 11, 2, 2, tzinfo=UTC), "2026-10"),
+        ("monthly_reports_schedule", datetime(2027, 1, 2, 2, tzinfo=UTC), "2026-12"),
         ("quarterly_reports_schedule", datetime(2026, 10, 2, 3, tzinfo=UTC), "2026-07-01"),
         ("quarterly_reports_schedule", datetime(2027, 1, 2, 3, tzinfo=UTC), "2026-10-01"),
     ]:

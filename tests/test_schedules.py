@@ -75,15 +75,15 @@ def test_every_schedule_and_sensor_runs_by_default(definitions):
         # the 1st at 01:00: a build tagged with the month before, which the sensors then
         # finalize, rebuild and push to Stripe
         ("monthly_finalization_schedule", at(2027, 1, 1, 1, 0),
-         [("daily_pipeline_job", None, None, {"billing/finalize_period": "2026-12-01"})]),
+         [("daily_pipeline_job", None, None, {"billing/finalize_period": "2026-12"})]),
         ("monthly_finalization_schedule", at(2026, 3, 1, 1, 0),
-         [("daily_pipeline_job", None, None, {"billing/finalize_period": "2026-02-01"})]),
+         [("daily_pipeline_job", None, None, {"billing/finalize_period": "2026-02"})]),
         ("monthly_finalization_schedule", at(2028, 3, 1, 1, 0),
-         [("daily_pipeline_job", None, None, {"billing/finalize_period": "2028-02-01"})]),
+         [("daily_pipeline_job", None, None, {"billing/finalize_period": "2028-02"})]),
         ("monthly_reports_schedule", at(2028, 3, 2, 2, 0),
-         [("monthly_reports_job", "2028-02-01", "2028-02-01", {})]),
+         [("monthly_reports_job", "2028-02", "2028-02", {})]),
         ("monthly_reports_schedule", at(2027, 1, 2, 2, 0),
-         [("monthly_reports_job", "2026-12-01", "2026-12-01", {})]),
+         [("monthly_reports_job", "2026-12", "2026-12", {})]),
         # 02:00: the day just ended, across a month end, February and a leap day
         ("daily_platform_report_schedule", at(2026, 11, 1, 2, 0),
          [("daily_platform_report_job", "2026-10-31", "2026-10-31", {})]),

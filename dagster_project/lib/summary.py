@@ -146,7 +146,7 @@ def print_stripe_status(
             count = counts.setdefault((period, status), [period, status, 0, 0])
             count[2] += 1
             count[3] += total
-        print(_table(["period", "status", "invoices", "total USD"], list(counts.values())))
+        print(_table(["period", "status", "invoices", "total USD"], sorted(counts.values())))
         if missing:
             print(_table(["period", "invoice", "workspace", "total", "status",
                           "stripe invoice", "last sync error"], missing))

@@ -10,8 +10,9 @@ from dagster_project.lib.finalize import FinalizationRefused, finalize_period
 
 # end_offset=1: the running month is a partition too, so asking for it is refused by the
 # finalization itself with a clear reason rather than by an unknown partition key.
+# Keyed YYYY-MM, as the command line and the invoices spell a month.
 monthly_periods = dg.MonthlyPartitionsDefinition(
-    start_date="2025-01-01", timezone="UTC", end_offset=1
+    start_date="2025-01", fmt="%Y-%m", timezone="UTC", end_offset=1
 )
 
 

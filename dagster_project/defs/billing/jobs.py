@@ -35,7 +35,7 @@ finalize_invoices_job = dg.define_asset_job(
 def monthly_finalization_schedule(context: dg.ScheduleEvaluationContext):
     scheduled = context.scheduled_execution_time or datetime.now()
     previous_month = (scheduled.replace(day=1) - timedelta(days=1)).replace(day=1)
-    return dg.RunRequest(tags={FINALIZE_TAG: previous_month.strftime("%Y-%m-%d")})
+    return dg.RunRequest(tags={FINALIZE_TAG: previous_month.strftime("%Y-%m")})
 
 
 @dg.run_status_sensor(

@@ -47,7 +47,7 @@ daily_platform_report_job = dg.define_asset_job(
 
 
 def previous_month(scheduled: datetime) -> str:
-    return (scheduled.replace(day=1) - timedelta(days=1)).replace(day=1).strftime("%Y-%m-%d")
+    return (scheduled.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
 
 def previous_quarter(scheduled: datetime) -> str:
