@@ -78,3 +78,27 @@ def test_resources_that_open_the_warehouse_hold_it_for_the_run():
     resources = defs().resources
     assert (type(resources["duckdb"]), type(resources["dbt"])) == (
         WarehouseResource, WarehouseDbtResource)
+
+
+def test_every_asset_has_a_group_and_the_state_tables_their_writers():
+    """No placeholder in group `default`: the billing state and the load log are assets of
+    the steps that write them."""
+    graph = defs().resolve_asset_graph()
+    assert [k for k in graph.get_all_asset_keys() if graph.get(k).group_name == "default"] == []
+    finalization = graph.get(dg.AssetKey(["billing", "finalized_invoices"]))
+    assert (finalization.is_materializable, finalization.group_name) == (True, "billing")
+    from dagster_project.defs.billing.assets import invoice_finalization
+
+    assert invoice_finalization.keys == {
+        dg.AssetKey(["billing", name])
+        for name in ("finalized_periods", "finalized_invoices", "finalized_invoice_lines")
+    }
+    upstream = {
+        key: sorted(p.to_user_string() for p in graph.get(dg.AssetKey(list(key))).parent_keys)
+        for key in (("billing", "usage_alerts"), ("raw", "files"))
+    }
+    assert upstream == {
+        ("billing", "usage_alerts"): ["billing/usage_alert_check"],
+        ("raw", "files"): ["raw/agents", "raw/calls", "raw/gateway_requests", "raw/usage_records",
+                           "raw/workspaces"],
+    }

@@ -34,6 +34,19 @@ def usage_alert_check(
     )
 
 
+# billing.usage_alerts, the table the check writes and marts.fct_usage_alerts reads. Not
+# materialized by an asset of its own: as the check's output, the view would have to be
+# rebuilt after it in a second dbt step of every hourly run.
+usage_alerts_table = dg.AssetSpec(
+    ["billing", "usage_alerts"],
+    group_name="limits",
+    kinds={"duckdb"},
+    deps=[usage_alert_check],
+    description="billing.usage_alerts: every usage-limit alert raised (workspace, period, "
+    "threshold), written once each by billing/usage_alert_check.",
+)
+
+
 limit_check_job = dg.define_asset_job(
     "limit_check_job",
     tags=WAREHOUSE_WRITER,

@@ -44,6 +44,18 @@ def _ingestion_asset(source_name: str) -> dg.AssetsDefinition:
 
 ingestion_assets = [_ingestion_asset(name) for name in SOURCES]
 
+# raw._files, the load log: every ingestion asset writes a row to it per landing file,
+# read by dbt (stg_landing__files), written by no asset of its own.
+load_log = dg.AssetSpec(
+    ["raw", "files"],
+    group_name="ingestion",
+    kinds={"duckdb"},
+    deps=[asset.key for asset in ingestion_assets],
+    description="raw._files: one row per landing file loaded or failed (source, path, size, "
+    "modification time, status, rows, the reader's message), written by the ingestion "
+    "assets in the same transaction as the file's rows.",
+)
+
 
 def _conservation_check(source_name: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(

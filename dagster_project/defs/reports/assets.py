@@ -8,7 +8,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.defs.billing.assets import invoice_finalization, monthly_periods
+from dagster_project.defs.billing.assets import (
+    FINALIZED_INVOICES_KEY,
+    FINALIZED_LINES_KEY,
+    monthly_periods,
+)
 from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.reports import periods
 from dagster_project.lib.reports.daily import NoFiguresForDay, write_daily_platform_report
@@ -137,7 +141,7 @@ def monthly_workspace_reports(context: dg.AssetExecutionContext, duckdb: DuckDBR
     key=INVOICE_DOCUMENTS_KEY,
     group_name="reports",
     partitions_def=monthly_periods,
-    deps=[invoice_finalization, *_marts("fct_invoices", "fct_invoice_lines",
+    deps=[FINALIZED_INVOICES_KEY, FINALIZED_LINES_KEY, *_marts("fct_invoices", "fct_invoice_lines",
                                         "fct_usage_daily", "dim_workspaces")],
     kinds={"duckdb", "html"},
     description="One HTML document per finalized invoice of the month, "

@@ -4,7 +4,7 @@ back, payment reminders written to the outbox."""
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.defs.billing.assets import invoice_finalization, monthly_periods
+from dagster_project.defs.billing.assets import FINALIZED_INVOICES_KEY, monthly_periods
 from dagster_project.defs.config import AsOfConfig
 from dagster_project.defs.stripe.resource import StripeResource
 from dagster_project.lib.connections import warehouse_connection
@@ -34,7 +34,7 @@ def _listing(failures: dict[str, str]) -> str:
     key=["stripe", "customers"],
     group_name="stripe",
     partitions_def=monthly_periods,
-    deps=[invoice_finalization],
+    deps=[FINALIZED_INVOICES_KEY],
     kinds={"stripe", "duckdb"},
     description="One Stripe customer per workspace with a chargeable invoice in the month, "
     "created once (found again by metadata workspace_id) and remembered in "
