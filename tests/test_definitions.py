@@ -102,3 +102,11 @@ def test_every_asset_has_a_group_and_the_state_tables_their_writers():
         ("raw", "files"): ["raw/agents", "raw/calls", "raw/gateway_requests", "raw/usage_records",
                            "raw/workspaces"],
     }
+
+
+def test_dbt_asset_descriptions_are_the_models_own_without_their_sql():
+    graph = defs().resolve_asset_graph()
+    descriptions = {key: graph.get(key).description or "" for key in graph.get_all_asset_keys()}
+    assert [key for key, text in descriptions.items() if "Raw SQL" in text] == []
+    assert descriptions[dg.AssetKey(["marts", "fct_invoices"])].startswith(
+        "Every invoice: finalized invoices exactly as frozen by the monthly finalization")

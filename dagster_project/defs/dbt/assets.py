@@ -21,7 +21,8 @@ from dagster_project.settings import load_settings
 
 
 class LayeredTranslator(DagsterDbtTranslator):
-    """Groups mirror the layers, so lineage reads left to right in the UI."""
+    """Groups mirror the layers, so lineage reads left to right in the UI; descriptions are
+    the models' own."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
@@ -30,6 +31,12 @@ class LayeredTranslator(DagsterDbtTranslator):
         if len(fqn) > 2 and fqn[1] in ("staging", "intermediate", "marts"):
             return fqn[1]
         return super().get_group_name(dbt_resource_props)
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """The model's own description; its SQL is one click away (the code view), not
+        pasted under it."""
+        return (dbt_resource_props.get("description") or "").strip() or (
+            f"dbt {dbt_resource_props['resource_type']} {dbt_resource_props['name']}")
 
 
 class DbtBuildConfig(dg.Config):
