@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster_dbt import build_dbt_asset_selection
 
+from dagster_project.defs.billing.assets import invoice_finalization
 from dagster_project.defs.dbt.assets import warehouse_dbt_assets
 from dagster_project.defs.publish.assets import published_warehouse
 
@@ -11,7 +12,24 @@ from dagster_project.defs.publish.assets import published_warehouse
 WAREHOUSE_WRITER = {"billing/warehouse": "writer"}
 
 ingestion = dg.AssetSelection.groups("ingestion")
-dbt_models = dg.AssetSelection.assets(warehouse_dbt_assets)
+# dbt's tests of its sources are checks of the assets that write those tables (the
+# finalization, the Stripe sync, ingestion): a full dbt build runs them, so its jobs
+# select them too
+# the other tables of the billing state, written by the Stripe sync and the limit check
+STRIPE_STATE_KEYS = (dg.AssetKey(["stripe", "invoices"]), dg.AssetKey(["stripe", "payment_events"]))
+USAGE_ALERTS_KEY = dg.AssetKey(["billing", "usage_alerts"])
+
+
+def dbt_source_checks(*asset_keys: dg.AssetKey) -> dg.AssetSelection:
+    """dbt's tests of the sources written by these assets (all sources when none given)."""
+    return dg.AssetSelection.checks(*(
+        key for key in warehouse_dbt_assets.check_keys
+        if key.asset_key not in warehouse_dbt_assets.keys
+        and (not asset_keys or key.asset_key in asset_keys)
+    ))
+
+
+dbt_models = dg.AssetSelection.assets(warehouse_dbt_assets) | dbt_source_checks()
 # Every job that builds marts ends by publishing them for analysts.
 published = dg.AssetSelection.assets(published_warehouse)
 
@@ -35,6 +53,7 @@ billing_rebuild_job = dg.define_asset_job(
     "billing_rebuild_job",
     tags=WAREHOUSE_WRITER,
     selection=build_dbt_asset_selection([warehouse_dbt_assets], dbt_select="source:billing+")
+    | dbt_source_checks(*invoice_finalization.keys, *STRIPE_STATE_KEYS, USAGE_ALERTS_KEY)
     | published,
     description="Rebuild the models downstream of the frozen billing state (after a "
     "finalization), with their tests; then publish the marts.",
