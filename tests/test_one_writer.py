@@ -122,6 +122,16 @@ def _holds(p: Pipeline) -> dict[str, tuple[float, float]]:
     return holds
 
 
+def _wait_until_idle(ui: Ui, timeout: float = 400) -> None:
+    """No run queued or in progress."""
+    deadline = time.monotonic() + timeout
+    busy = "{ runsOrError(filter: {statuses: [QUEUED, NOT_STARTED, STARTING, STARTED]}) " \
+           "{ ... on Runs { results { runId } } } }"
+    while ui.query(busy)["runsOrError"]["results"]:
+        assert time.monotonic() < deadline, "runs still in progress"
+        time.sleep(1)
+
+
 def _log(p: Pipeline, run_id: str) -> str:
     with dg.DagsterInstance.from_config(str(p.dagster_home)) as instance:
         return "\n".join(entry.user_message for entry in instance.all_logs(run_id))
@@ -131,7 +141,11 @@ def test_runs_from_the_ui_and_the_command_line_hold_the_warehouse_one_after_anot
     p: Pipeline = ui.pipeline
     ingestion = ui.query(
         '{ assetNodes(group: {groupName: "ingestion", repositoryName: "__repository__", '
-        'repositoryLocationName: "billing"}) { assetKey { path } } }')["assetNodes"]
+        'repositoryLocationName: "billing"}) { assetKey { path } isMaterializable } }'
+    )["assetNodes"]
+    # what "Materialize all" launches: the group's materializable assets
+    ingestion = [node for node in ingestion if node["isMaterializable"]]
+    assert len(ingestion) == 5
     runs = [
         ui.launch("build_job"),
         ui.launch("__ASSET_JOB", [["marts", "fct_usage_daily"]]),  # a one-off Materialize
@@ -157,6 +171,7 @@ def test_a_run_waits_for_a_process_outside_the_pipeline_and_succeeds(ui: Ui):
     p: Pipeline = ui.pipeline
     waiting = ("waiting for the warehouse: it is open in a process outside the pipeline "
                f"(PID {os.getpid()}, ")
+    _wait_until_idle(ui)  # the schedules' and the sensor's runs included
     outside = duckdb.connect(str(p.warehouse_path))  # an analyst opened the file itself
     try:
         run_id = ui.launch("ingest_job")
