@@ -40,7 +40,8 @@ clean:
 	rm -rf data target logs .pytest_cache
 
 # Headless-Chromium screenshots of the demo's reports (not part of `make test`): the
-# month before today and its quarter by default; MONTH=YYYY-MM QUARTER=YYYY-QN to choose.
+# month before today and its quarter by default; MONTH=YYYY-MM QUARTER=YYYY-QN to choose;
+# then of the Dagster UI's asset graph, Automation page, daily report asset and job runs.
 SCREENSHOT_MONTH ?= $(or $(MONTH),$(shell date -u -d "$$(date -u +%Y-%m-01) -1 day" +%Y-%m))
 SCREENSHOT_QUARTER ?= $(or $(QUARTER),$(shell m=$$(date -u -d "$$(date -u +%Y-%m-01) -1 day" +%Y-%m); \
 	echo "$${m%-*}-Q$$(( (10#$${m#*-} + 2) / 3 ))"))
@@ -65,3 +66,5 @@ screenshots: install
 	ws=$$(ls $$m/*.html | head -1); shoot $$ws monthly-$(SCREENSHOT_MONTH)-$$(basename $$ws .html); \
 	inv=$$(ls $(REPORTS)/invoices/$(SCREENSHOT_MONTH)/*.html 2>/dev/null | head -1); \
 	if [ -n "$$inv" ]; then shoot $$inv invoice-$$(basename $$inv .html); fi
+	# the Dagster UI over the same warehouse: asset graph, Automation, daily report, job runs
+	$(BIN)/python -m dagster_project.screenshots
