@@ -15,6 +15,7 @@ from dagster_project.runner import (
     CommandError,
     Console,
     ensure_dagster_home,
+    open_published,
     open_warehouse,
     run_job,
 )
@@ -465,7 +466,7 @@ def cmd_report(args: argparse.Namespace) -> bool:
     """Materialize the report assets of one month or one quarter through Dagster."""
     from dagster_project.lib.reports import periods as report_periods
 
-    with open_warehouse(load_settings()) as con:  # says what to do when it is not there
+    with open_published(load_settings()) as con:  # says what to do when it is not there
         con.execute("select 1 from marts.fct_invoices limit 0")
     if args.day:
         written = _daily_report(args.day)
@@ -479,7 +480,8 @@ def cmd_report(args: argparse.Namespace) -> bool:
 
 
 def cmd_export(args: argparse.Namespace) -> bool:
-    """A workspace's calls from --from to --to (UTC days, both included) as CSV or JSON."""
+    """A workspace's calls from --from to --to (UTC days, both included) as CSV or JSON,
+    from the published copy of the marts."""
     from dagster_project.lib.reports.export import ExportRefused, export_calls
 
     settings = load_settings()
@@ -489,7 +491,7 @@ def cmd_export(args: argparse.Namespace) -> bool:
         "last": args.date_to,
         "fmt": args.format,
     }
-    with open_warehouse(settings) as con:
+    with open_published(settings) as con:
         try:
             if args.output:
                 with open(args.output, "w", newline="", encoding="utf-8") as out:

@@ -177,17 +177,7 @@ def open_warehouse(settings: Settings, *, read_only: bool = True) -> Iterator[An
     try:
         con = duckdb.connect(str(path), read_only=read_only, config=settings.duckdb_config)
     except duckdb.IOException as error:
-        lock = _lock_message(str(error), settings)
-        if lock:
-            raise CommandError(lock) from None
-        if "not a valid DuckDB database file" in str(error):
-            raise CommandError(
-                f"{shown} is not a DuckDB database: restore the warehouse from a backup, or "
-                "move the file away and run `billing ingest` and `billing build`"
-            ) from None
-        raise CommandError(
-            f"cannot open the warehouse {shown}: {_first_line(str(error)).split(': ', 1)[-1]}"
-        ) from None
+        raise CommandError(_unopenable(error, shown, settings)) from None
     try:
         yield con
     except duckdb.CatalogException:
@@ -196,6 +186,41 @@ def open_warehouse(settings: Settings, *, read_only: bool = True) -> Iterator[An
         ) from None
     finally:
         con.close()
+
+
+@contextlib.contextmanager
+def open_published(settings: Settings) -> Iterator[Any]:
+    """A read-only connection to the published copy of the marts (what exports and reports
+    read), or a CommandError saying which file is wrong and what to do about it."""
+    import duckdb
+
+    path = settings.published_warehouse_path
+    shown = _shown(path)
+    if not path.exists():
+        raise CommandError(
+            f"there is no published copy of the marts at {shown} yet: run `billing build` "
+            "first (each build publishes it)"
+        )
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as error:
+        raise CommandError(_unopenable(error, shown, settings)) from None
+    try:
+        yield con
+    except duckdb.CatalogException:
+        raise CommandError(f"{shown} holds no marts: run `billing build` first") from None
+    finally:
+        con.close()
+
+
+def _unopenable(error: Exception, shown: str, settings: Settings) -> str:
+    lock = _lock_message(str(error), settings)
+    if lock:
+        return lock
+    if "not a valid DuckDB database file" in str(error):
+        return (f"{shown} is not a DuckDB database: restore the warehouse from a backup, or "
+                "move the file away and run `billing ingest` and `billing build`")
+    return f"cannot open {shown}: {_first_line(str(error)).split(': ', 1)[-1]}"
 
 
 def _lock_message(text: str, settings: Settings) -> str | None:

@@ -89,32 +89,39 @@ def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return tmp_path
 
 
+# the summary reads the warehouse; exports and reports the published copy of the marts
 READ_COMMANDS = [
-    ["summary"],
-    ["export", "--workspace", "ws_a", "--from", "2026-10-01", "--to", "2026-10-31"],
-    ["report", "--month", "2026-10"],
+    (["summary"], "WAREHOUSE_PATH"),
+    (["export", "--workspace", "ws_a", "--from", "2026-10-01", "--to", "2026-10-31"],
+     "PUBLISHED_WAREHOUSE_PATH"),
+    (["report", "--month", "2026-10"], "PUBLISHED_WAREHOUSE_PATH"),
 ]
 
 
-@pytest.mark.parametrize("argv", READ_COMMANDS, ids=lambda argv: argv[0])
-def test_read_commands_on_a_missing_warehouse_say_what_to_run(argv, nowhere, monkeypatch,
-                                                              capsys):
+@pytest.mark.parametrize(("argv", "variable"), READ_COMMANDS, ids=lambda v: str(v[0]))
+def test_read_commands_on_a_missing_warehouse_say_what_to_run(argv, variable, nowhere,
+                                                              monkeypatch, capsys):
     path = nowhere / "no such folder" / "warehouse.duckdb"
     monkeypatch.setenv("WAREHOUSE_PATH", str(path))
     assert cli.main(argv) == 1
     out, err = capsys.readouterr()
-    assert (out, err) == ("", (
-        f"billing {argv[0]}: there is no warehouse at {path} yet: run `billing ingest` and "
-        "`billing build` first (or set WAREHOUSE_PATH to the warehouse)\n"))
+    missing = (
+        f"there is no warehouse at {path} yet: run `billing ingest` and `billing build` "
+        "first (or set WAREHOUSE_PATH to the warehouse)"
+        if variable == "WAREHOUSE_PATH" else
+        f"there is no published copy of the marts at {path.parent / 'published' / path.name} "
+        "yet: run `billing build` first (each build publishes it)"
+    )
+    assert (out, err) == ("", f"billing {argv[0]}: {missing}\n")
     assert not path.parent.exists()  # a read command creates nothing
 
 
-@pytest.mark.parametrize("argv", READ_COMMANDS, ids=lambda argv: argv[0])
-def test_read_commands_on_a_file_that_is_not_a_warehouse_say_so(argv, nowhere, monkeypatch,
-                                                                capsys):
+@pytest.mark.parametrize(("argv", "variable"), READ_COMMANDS, ids=lambda v: str(v[0]))
+def test_read_commands_on_a_file_that_is_not_a_warehouse_say_so(argv, variable, nowhere,
+                                                                monkeypatch, capsys):
     path = nowhere / "notes.duckdb"
     path.write_text("not a database\n")
-    monkeypatch.setenv("WAREHOUSE_PATH", str(path))
+    monkeypatch.setenv(variable, str(path))
     assert cli.main(argv) == 1
     out, err = capsys.readouterr()
     assert (out, err) == ("", (

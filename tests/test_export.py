@@ -138,7 +138,8 @@ def test_neutralise_prefixes_every_formula_trigger():
 
 
 def test_billing_export_command_writes_the_file(warehouse, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("WAREHOUSE_PATH", str(warehouse))
+    # the command reads the published copy of the marts, as analysts do
+    monkeypatch.setenv("PUBLISHED_WAREHOUSE_PATH", str(warehouse))
     output = tmp_path / "calls.csv"
     assert cli.main(["export", "--workspace", "ws_a", "--from", "2026-10-01",
                      "--to", "2026-10-31", "--format", "csv", "--output", str(output)]) == 0

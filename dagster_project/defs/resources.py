@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
@@ -65,6 +66,24 @@ class WarehouseDbtResource(DbtCliResource):
             yield dbt
 
 
+class PublishedWarehouse(dg.ConfigurableResource):
+    """The published copy of the marts, read-only: what reports read, so a report run
+    neither waits for nor holds up the runs that write the warehouse."""
+
+    path: str
+
+    @contextlib.contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not Path(self.path).exists():
+            raise dg.Failure(description=f"there is no published copy of the marts at "
+                             f"{self.path} yet: run a build first")
+        con = duckdb.connect(self.path, read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
 def warehouse_hold(settings: Settings) -> WarehouseHold:
     return WarehouseHold(
         warehouse_path=str(settings.warehouse_path),
@@ -90,6 +109,7 @@ def resources() -> dg.Definitions:
                 dbt_executable=dbt.dbt_executable,
                 hold=warehouse_hold(settings),
             ),
+            "published": PublishedWarehouse(path=str(settings.published_warehouse_path)),
             "stripe": StripeResource(
                 api_key=dg.EnvVar("STRIPE_API_KEY"),
                 api_base=settings.stripe_api_base,

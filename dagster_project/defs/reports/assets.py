@@ -1,19 +1,19 @@
 """Reports as assets: the monthly report of every workspace, the invoice documents of a
 finalized month, and the quarterly executive summaries (workspaces and platform), all
-written under $REPORTS_DIR and previewed in the asset's metadata."""
+written under $REPORTS_DIR and previewed in the asset's metadata. Reports read the
+published copy of the marts (what analysts read), never the warehouse file."""
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.billing.assets import (
     FINALIZED_INVOICES_KEY,
     FINALIZED_LINES_KEY,
     monthly_periods,
 )
-from dagster_project.lib.connections import warehouse_connection
+from dagster_project.defs.resources import PublishedWarehouse
 from dagster_project.lib.reports import periods
 from dagster_project.lib.reports.daily import NoFiguresForDay, write_daily_platform_report
 from dagster_project.lib.reports.executive import write_executive_summaries
@@ -98,10 +98,10 @@ def _image(title: str, png: bytes) -> str:
     "charts (calls by hour, by agent, cost trend). $REPORTS_DIR/monthly/YYYY-MM/"
     "<workspace_id>.json and .html, charts in charts/.",
 )
-def monthly_workspace_reports(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def monthly_workspace_reports(context: dg.AssetExecutionContext, published: PublishedWarehouse):
     period = periods.month(context.partition_key)
     settings = load_settings()
-    with warehouse_connection(duckdb) as con:
+    with published.get_connection() as con:
         reports = write_monthly_reports(con, period, settings.reports_dir)
     context.log.info(f"{period.label}: {len(reports)} workspace reports written")
     rows = [
@@ -150,11 +150,11 @@ def monthly_workspace_reports(context: dg.AssetExecutionContext, duckdb: DuckDBR
     "totals exactly as in fct_invoice_lines / fct_invoices.",
 )
 def invoice_documents(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, published: PublishedWarehouse
 ) -> dg.MaterializeResult:
     period = periods.month(context.partition_key)
     settings = load_settings()
-    with warehouse_connection(duckdb) as con:
+    with published.get_connection() as con:
         written = write_invoice_documents(con, period, settings.reports_dir)
     if not written:
         context.log.warning(f"{period.label} has no finalized invoice: no document written")
@@ -200,10 +200,10 @@ def invoice_documents(
     ],
     partitions_def=quarterly_periods,
 )
-def executive_summaries(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def executive_summaries(context: dg.AssetExecutionContext, published: PublishedWarehouse):
     quarter = periods.quarter_of(context.partition_time_window.start.date())
     settings = load_settings()
-    with warehouse_connection(duckdb) as con:
+    with published.get_connection() as con:
         platform, workspaces = write_executive_summaries(con, quarter, settings.reports_dir)
     context.log.info(f"{quarter.label}: platform summary and {len(workspaces)} workspace "
                      "summaries written")
@@ -258,10 +258,10 @@ def executive_summaries(context: dg.AssetExecutionContext, duckdb: DuckDBResourc
     "days to the day, MRR, churn rate over 30 days, from fct_platform_daily. "
     "$REPORTS_DIR/daily/YYYY-MM-DD.json and .md.",
 )
-def daily_platform_report(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def daily_platform_report(context: dg.AssetExecutionContext, published: PublishedWarehouse):
     day = date.fromisoformat(context.partition_key)
     settings = load_settings()
-    with warehouse_connection(duckdb) as con:
+    with published.get_connection() as con:
         try:
             report = write_daily_platform_report(con, day, settings.reports_dir)
         except NoFiguresForDay as missing:

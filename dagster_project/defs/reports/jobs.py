@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 import dagster as dg
 
 from dagster_project.defs.billing.assets import monthly_periods
-from dagster_project.defs.jobs import WAREHOUSE_WRITER
 from dagster_project.defs.reports.assets import (
     daily_periods,
     daily_platform_report,
@@ -17,11 +16,10 @@ from dagster_project.defs.reports.assets import (
     quarterly_periods,
 )
 
-# Reports only read the warehouse, but DuckDB's file lock keeps any other process out
-# while a run writes it, so report runs queue with the writers.
+# Reports read the published copy, not the warehouse: their runs do not queue with the
+# writers.
 monthly_reports_job = dg.define_asset_job(
     "monthly_reports_job",
-    tags=WAREHOUSE_WRITER,
     selection=dg.AssetSelection.assets(monthly_workspace_reports, invoice_documents),
     partitions_def=monthly_periods,
     description="The month's workspace reports and invoice documents (partition = the month).",
@@ -29,7 +27,6 @@ monthly_reports_job = dg.define_asset_job(
 
 quarterly_reports_job = dg.define_asset_job(
     "quarterly_reports_job",
-    tags=WAREHOUSE_WRITER,
     selection=dg.AssetSelection.assets(executive_summaries),
     partitions_def=quarterly_periods,
     description="The quarter's executive summaries, platform and workspaces "
@@ -39,7 +36,6 @@ quarterly_reports_job = dg.define_asset_job(
 
 daily_platform_report_job = dg.define_asset_job(
     "daily_platform_report_job",
-    tags=WAREHOUSE_WRITER,
     selection=dg.AssetSelection.assets(daily_platform_report),
     partitions_def=daily_periods,
     description="The platform's figures at the end of one UTC day (partition = the day).",
