@@ -138,7 +138,7 @@ def run_job(
                 # the code location list this run beside those launched there
                 tags={REPOSITORY_LABEL_TAG: f"__repository__@{CODE_LOCATION}"},
             )
-            reason = None if result.success else failure_reason(result, settings, instance)
+            reason = None if result.success else failure_reason(result, settings)
     outcome = RunOutcome(job_name, result.run_id, result.success, reason)
     if not result.success:
         Console.error(
@@ -161,54 +161,46 @@ class CommandError(Exception):
     """A command cannot go on; its message is the one line a person reads."""
 
 
-@contextlib.contextmanager
-def open_warehouse(settings: Settings, *, read_only: bool = True) -> Iterator[Any]:
+def open_warehouse(settings: Settings, *, read_only: bool = True):
     """A connection to the warehouse, or a CommandError saying which file is wrong and
     what to do about it."""
-    import duckdb
+    shown = _shown(settings.warehouse_path)
+    return _open(
+        settings, settings.warehouse_path, read_only=read_only,
+        missing=f"there is no warehouse at {shown} yet: run `billing ingest` and "
+        "`billing build` first (or set WAREHOUSE_PATH to the warehouse)",
+        unbuilt=f"the warehouse {shown} has not been built yet: run `billing build` first",
+    )
 
-    path = settings.warehouse_path
-    shown = _shown(path)
-    if read_only and not path.exists():
-        raise CommandError(
-            f"there is no warehouse at {shown} yet: run `billing ingest` and "
-            "`billing build` first (or set WAREHOUSE_PATH to the warehouse)"
-        )
-    try:
-        con = duckdb.connect(str(path), read_only=read_only, config=settings.duckdb_config)
-    except duckdb.IOException as error:
-        raise CommandError(_unopenable(error, shown, settings)) from None
-    try:
-        yield con
-    except duckdb.CatalogException:
-        raise CommandError(
-            f"the warehouse {shown} has not been built yet: run `billing build` first"
-        ) from None
-    finally:
-        con.close()
+
+def open_published(settings: Settings):
+    """A read-only connection to the published copy of the marts (what exports and reports
+    read), or a CommandError saying which file is wrong and what to do about it."""
+    shown = _shown(settings.published_warehouse_path)
+    return _open(
+        settings, settings.published_warehouse_path, read_only=True,
+        missing=f"there is no published copy of the marts at {shown} yet: run `billing "
+        "build` first (each build publishes it)",
+        unbuilt=f"{shown} holds no marts: run `billing build` first",
+    )
 
 
 @contextlib.contextmanager
-def open_published(settings: Settings) -> Iterator[Any]:
-    """A read-only connection to the published copy of the marts (what exports and reports
-    read), or a CommandError saying which file is wrong and what to do about it."""
+def _open(settings: Settings, path: Path, *, read_only: bool, missing: str,
+          unbuilt: str) -> Iterator[Any]:
     import duckdb
 
-    path = settings.published_warehouse_path
-    shown = _shown(path)
-    if not path.exists():
-        raise CommandError(
-            f"there is no published copy of the marts at {shown} yet: run `billing build` "
-            "first (each build publishes it)"
-        )
+    if read_only and not path.exists():
+        raise CommandError(missing)
+    config = settings.duckdb_config if path == settings.warehouse_path else {}
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as error:
-        raise CommandError(_unopenable(error, shown, settings)) from None
+        raise CommandError(_unopenable(error, _shown(path), settings)) from None
     try:
         yield con
     except duckdb.CatalogException:
-        raise CommandError(f"{shown} holds no marts: run `billing build` first") from None
+        raise CommandError(unbuilt) from None
     finally:
         con.close()
 
@@ -236,7 +228,7 @@ def _lock_message(text: str, settings: Settings) -> str | None:
     return f"the warehouse is in use by {who}; try again when it has finished"
 
 
-def failure_reason(result: Any, settings: Settings, instance: Any = None) -> str:
+def failure_reason(result: Any, settings: Settings) -> str:
     """One line saying why a run failed: who holds the warehouse when the file lock was
     the problem, the dbt nodes that failed, a refusal's own reason, else the first line
     of the first step error."""
@@ -265,22 +257,24 @@ def failure_reason(result: Any, settings: Settings, instance: Any = None) -> str
     return "the run failed"
 
 
+def _chain(error: Any) -> Iterator[Any]:
+    """An error and its causes."""
+    while error is not None:
+        yield error
+        error = error.cause or getattr(error, "context", None)
+
+
 def _raised_failure(error: Any) -> str | None:
     """The description of a `dg.Failure` among an error and its causes."""
-    while error is not None:
-        if error.cls_name == "Failure":
-            return _first_line(error.message.split(": ", 1)[-1])
-        error = error.cause or getattr(error, "context", None)
+    for link in _chain(error):
+        if link.cls_name == "Failure":
+            return _first_line(link.message.split(": ", 1)[-1])
     return None
 
 
 def _error_text(error: Any) -> str:
     """An error with its causes, as text."""
-    parts = []
-    while error is not None:
-        parts.append(error.message or "")
-        error = error.cause or getattr(error, "context", None)
-    return "\n".join(parts)
+    return "\n".join(link.message or "" for link in _chain(error))
 
 
 def _first_line(text: str) -> str:

@@ -269,14 +269,14 @@ def daily_platform_report(context: dg.AssetExecutionContext, published: Publishe
     context.log.info(f"{day}: daily platform report written")
     yield dg.MaterializeResult(metadata={
         "date": day.isoformat(),
-        "workspaces_total": report.workspaces_total,
-        "workspaces_active": report.workspaces_active,
-        "calls_30d": report.calls_30d,
-        "revenue_30d_usd": _usd(report.revenue_30d),
-        "mrr_usd": _usd(report.mrr),
+        "workspaces_total": report.state.workspaces_total,
+        "workspaces_active": report.state.workspaces_active,
+        "calls_30d": report.state.calls_30d,
+        "revenue_30d_usd": _usd(report.state.revenue_30d),
+        "mrr_usd": _usd(report.state.mrr),
         # no churn rate without workspaces 30 days before
-        **({} if report.churn_rate_30d is None
-           else {"churn_rate_30d_pct": float(report.churn_rate_30d)}),
+        **({} if report.state.churn_rate_30d is None
+           else {"churn_rate_30d_pct": float(report.state.churn_rate_30d)}),
         "report": dg.MetadataValue.path(str(report.files["md"])),
         "preview": dg.MetadataValue.md(report.markdown()),
     })

@@ -13,12 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.reports.figures import Check
+from dagster_project.lib.reports.figures import PLATFORM_SQL, Check, PlatformState
 from dagster_project.lib.reports.files import write_text_atomic
 from dagster_project.lib.reports.formatting import count, money, money_plain, percent
-
-FIGURES = ("workspaces_total", "workspaces_active", "calls_30d", "revenue_30d", "mrr",
-           "churn_rate_30d")
 
 
 class NoFiguresForDay(ValueError):
@@ -27,43 +24,39 @@ class NoFiguresForDay(ValueError):
 
 @dataclass(frozen=True)
 class DailyPlatformReport:
-    day: date
-    workspaces_total: int
-    workspaces_active: int
-    calls_30d: int
-    revenue_30d: Decimal
-    mrr: Decimal
-    churn_rate_30d: Decimal | None
+    state: PlatformState
     checks: list[Check]
     files: dict[str, Path]
 
     def as_json(self) -> dict[str, object]:
         """Money as strings of 2 decimals (JSON numbers are binary floats)."""
+        state = self.state
         return {
-            "date": self.day.isoformat(),
-            "workspaces_total": self.workspaces_total,
-            "workspaces_active": self.workspaces_active,
-            "calls_30d": self.calls_30d,
-            "revenue_30d": money_plain(self.revenue_30d),
-            "mrr": money_plain(self.mrr),
-            "churn_rate_30d": None if self.churn_rate_30d is None else str(self.churn_rate_30d),
+            "date": state.day.isoformat(),
+            "workspaces_total": state.workspaces_total,
+            "workspaces_active": state.workspaces_active,
+            "calls_30d": state.calls_30d,
+            "revenue_30d": money_plain(state.revenue_30d),
+            "mrr": money_plain(state.mrr),
+            "churn_rate_30d": None if state.churn_rate_30d is None else str(state.churn_rate_30d),
         }
 
     def markdown(self) -> str:
-        churn = percent(self.churn_rate_30d, 2)
-        window = f"{self.day - timedelta(days=29):%Y-%m-%d} to {self.day:%Y-%m-%d}"
+        state = self.state
+        churn = percent(state.churn_rate_30d, 2)
+        window = f"{state.day - timedelta(days=29):%Y-%m-%d} to {state.day:%Y-%m-%d}"
         return "\n".join([
-            f"# Daily platform summary {self.day:%Y-%m-%d}",
+            f"# Daily platform summary {state.day:%Y-%m-%d}",
             "",
             f"At the end of the day (UTC); 30 days = {window}.",
             "",
             "| figure | value |",
             "| --- | ---: |",
-            f"| Total workspaces | {count(self.workspaces_total)} |",
-            f"| Active workspaces | {count(self.workspaces_active)} |",
-            f"| Calls (30 days) | {count(self.calls_30d)} |",
-            f"| Revenue (30 days, USD, before tax) | {money(self.revenue_30d)} |",
-            f"| MRR (USD) | {money(self.mrr)} |",
+            f"| Total workspaces | {count(state.workspaces_total)} |",
+            f"| Active workspaces | {count(state.workspaces_active)} |",
+            f"| Calls (30 days) | {count(state.calls_30d)} |",
+            f"| Revenue (30 days, USD, before tax) | {money(state.revenue_30d)} |",
+            f"| MRR (USD) | {money(state.mrr)} |",
             f"| Churn rate (30 days) | {churn} |",
             "",
         ])
@@ -92,22 +85,19 @@ def _reconcile(con: duckdb.DuckDBPyConnection, day: date, calls: int,
 
 def write_daily_platform_report(con: duckdb.DuckDBPyConnection, day: date,
                                 reports_dir: Path) -> DailyPlatformReport:
-    row = con.execute(
-        f"select {', '.join(FIGURES)} from marts.fct_platform_daily where date = ?", [day]
-    ).fetchone()
+    # the platform's figures over the one-day period [day, day + 1)
+    row = con.execute(PLATFORM_SQL, [day, day + timedelta(days=1)] * 2).fetchone()
     if row is None:
         first, last = con.execute(
             "select min(date), max(date) from marts.fct_platform_daily").fetchone()
         held = f"they hold {first} to {last}" if first else "they hold no day yet"
         raise NoFiguresForDay(f"the marts have no platform figures for {day}: {held}; run a "
                               "build after the day has ended")
-    figures = dict(zip(FIGURES, row, strict=True))
+    state = PlatformState(*row)
     folder = reports_dir / "daily"
     files = {"json": folder / f"{day:%Y-%m-%d}.json", "md": folder / f"{day:%Y-%m-%d}.md"}
     report = DailyPlatformReport(
-        day=day, checks=_reconcile(con, day, figures["calls_30d"], figures["revenue_30d"]),
-        files=files, **figures,
-    )
+        state, _reconcile(con, day, state.calls_30d, state.revenue_30d), files)
     write_text_atomic(files["json"], json.dumps(report.as_json(), indent=2) + "\n")
     write_text_atomic(files["md"], report.markdown())
     return report
