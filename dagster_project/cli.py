@@ -44,7 +44,7 @@ def month(text: str) -> str:
 def billing_month(text: str) -> str:
     """A month the pipeline's monthly partitions hold: from their first month to the
     running one (a later month has nothing to bill yet)."""
-    from dagster_project.defs.billing.assets import monthly_periods
+    from dagster_project.defs.partitions import monthly_periods
 
     month(text)
     first = monthly_periods.start.strftime("%Y-%m")
@@ -81,7 +81,7 @@ def day(text: str) -> date:
 
 def ended_day(text: str) -> date:
     """A UTC day that has ended, from the first day the pipeline knows."""
-    from dagster_project.defs.billing.assets import monthly_periods
+    from dagster_project.defs.partitions import monthly_periods
 
     value = day(text)
     first = monthly_periods.start.date()
@@ -333,7 +333,7 @@ def cmd_demo(args: argparse.Namespace) -> bool:
     if ok:
         ok = demo_stripe(settings, args.as_of)
     written = demo_reports(settings, args.as_of) if ok else []
-    with open_warehouse(settings) as con:
+    with open_published(settings) as con:
         print_summary(con, settings)
     if written:
         Console.say("\nReports")
@@ -457,7 +457,7 @@ def cmd_summary(args: argparse.Namespace) -> bool:
     from dagster_project.lib.summary import print_summary
 
     settings = load_settings()
-    with open_warehouse(settings) as con:
+    with open_published(settings) as con:
         print_summary(con, settings)
     return True
 

@@ -89,9 +89,9 @@ def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return tmp_path
 
 
-# the summary reads the warehouse; exports and reports the published copy of the marts
+# the summary, exports and reports read the published copy of the marts
 READ_COMMANDS = [
-    (["summary"], "WAREHOUSE_PATH"),
+    (["summary"], "PUBLISHED_WAREHOUSE_PATH"),
     (["export", "--workspace", "ws_a", "--from", "2026-10-01", "--to", "2026-10-31"],
      "PUBLISHED_WAREHOUSE_PATH"),
     (["report", "--month", "2026-10"], "PUBLISHED_WAREHOUSE_PATH"),
@@ -131,11 +131,12 @@ def test_read_commands_on_a_file_that_is_not_a_warehouse_say_so(argv, variable, 
 
 
 def test_summary_of_a_warehouse_never_built_says_to_build(nowhere, capsys):
-    duckdb.connect(str(nowhere / "warehouse.duckdb")).close()
+    published = nowhere / "published" / "warehouse.duckdb"
+    published.parent.mkdir()
+    duckdb.connect(str(published)).close()
     assert cli.main(["summary"]) == 1
     assert capsys.readouterr().err == (
-        f"billing summary: the warehouse {nowhere / 'warehouse.duckdb'} has not been built "
-        "yet: run `billing build` first\n")
+        f"billing summary: {published} holds no marts: run `billing build` first\n")
 
 
 HOLDER = """
@@ -176,14 +177,17 @@ def test_a_second_run_waits_for_the_one_holding_the_warehouse(nowhere, capsys):
     settings = load_settings()
     with held(settings.warehouse_path, "run", 4) as holder:
         started = time.monotonic()
-        assert cli.main(["summary"]) == 1  # a read does not wait: it says who holds it
+        # the summary reads the published copy (none yet), never the warehouse held
+        assert cli.main(["summary"]) == 1
         assert cli.main(["ingest"]) == 0
         waited = time.monotonic() - started
     out, err = capsys.readouterr()
     in_use = f"in use by run abcd1234 of build_job (PID {holder.pid})"
+    published = settings.published_warehouse_path
     assert (out, err) == (f"ingest_job waits for the warehouse: it is {in_use}\n",
-                          f"billing summary: the warehouse is {in_use}; try again when it has "
-                          "finished\n")
+                          f"billing summary: there is no published copy of the marts at "
+                          f"{published} yet: run `billing build` first (each build publishes "
+                          "it)\n")
     assert waited > 3
     log = (nowhere / "logs" / "billing.log").read_text()
     assert f"waiting for the warehouse: it is {in_use}" in log

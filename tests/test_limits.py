@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal as D
 
+import dagster as dg
+
 from tests.conftest import Pipeline, usage, workspace
 
 
@@ -58,6 +60,18 @@ def test_each_threshold_alerts_once_however_often_the_check_runs(pipeline: Pipel
     for day in ("11", "12", "13"):
         pipeline.run("check-limits", "--as-of", f"2026-11-{day}T00:00:00Z")
     assert _alerts(pipeline) == first
+
+    # the tables written beside the assets show in the UI as materialized by those runs
+    with dg.DagsterInstance.from_config(str(pipeline.dagster_home)) as instance:
+        def materializations(*path: str) -> list[int]:
+            records = instance.fetch_materializations(dg.AssetKey(list(path)), limit=10).records
+            return [r.asset_materialization.metadata["dagster/row_count"].value
+                    for r in reversed(records)]
+
+        assert materializations("billing", "usage_alerts") == [1, 1, 1, 1]
+        # one file for each of three sources, all loaded by the first run: the load log
+        # grew by one row per source
+        assert materializations("raw", "files") == [1, 2, 3]
 
     # 2000 more minutes: 99.00 + 2600 x 0.045 = 216.00 -> 144 %: 100 and 120 both crossed
     pipeline.write("usage_records", "2.csv", [

@@ -147,3 +147,29 @@ def test_new_files_sensor_asks_one_run_per_new_set_of_files(tmp_path, monkeypatc
     # which Dagster does not launch twice
     replay, _ = _tick(same)
     assert [r.run_key for r in replay.run_requests] == [second.run_key]
+
+
+def test_partitions_start_with_the_first_billed_period(tmp_path: Path):
+    """billing_start of the seeds, else the published copy's first billed period, else
+    the earliest period: the UI lists no month before billing started."""
+    import duckdb
+
+    from dagster_project.defs.partitions import EARLIEST_PERIOD, first_billed_period
+
+    empty_seed = tmp_path / "settings.csv"
+    empty_seed.write_text("key,value\nbilling_start,\npayment_terms_days,30\n")
+    published = tmp_path / "published.duckdb"
+    assert first_billed_period(empty_seed, published) == EARLIEST_PERIOD == datetime(
+        2025, 1, 1).date()
+    with duckdb.connect(str(published)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.dim_billing_periods as select "
+                    "date '2026-09-01' as period_start, date '2026-09-01' as billing_start "
+                    "union all select date '2026-10-01', date '2026-09-01'")
+    assert first_billed_period(empty_seed, published) == datetime(2026, 9, 1).date()
+    seed = tmp_path / "set.csv"
+    seed.write_text("key,value\nbilling_start,2026-07\n")
+    assert first_billed_period(seed, published) == datetime(2026, 7, 1).date()
+    # a copy from before the mart existed, or not a database: the earliest period
+    published.write_text("not a database")
+    assert first_billed_period(empty_seed, published) == EARLIEST_PERIOD

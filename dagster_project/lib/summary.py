@@ -1,4 +1,5 @@
-"""The run summary printed by `billing demo` / `billing summary`."""
+"""The run summary printed by `billing demo` / `billing summary`, from the published copy
+(`marts`): the figures analysts see, read without waiting for a run."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def mart_counts(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     tables = con.execute(
         """
         select table_name from information_schema.tables
-        where table_schema = 'marts' order by table_name
+        where table_schema = 'marts' and table_name not like '\\_%' escape '\\'
+        order by table_name
         """
     ).fetchall()
     return [
@@ -49,8 +51,7 @@ def billing_start_line(con: duckdb.DuckDBPyConnection) -> str:
     from dagster_project.lib.finalize import BillingStart
 
     row = con.execute(
-        "select min(billing_start), min(billing_start_source) "
-        "from intermediate.int_billing_periods"
+        "select min(billing_start), min(billing_start_source) from marts.dim_billing_periods"
     ).fetchone()
     if row[0] is None:
         return ("Billing has not started: no usage event accepted yet and billing_start is "

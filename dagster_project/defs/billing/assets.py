@@ -4,18 +4,10 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.config import AsOfConfig
+from dagster_project.defs.partitions import monthly_periods
 from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.dbt_args import as_of_instant
 from dagster_project.lib.finalize import FinalizationRefused, finalize_period
-
-# end_offset=1: the running month is a partition too, so asking for it is refused by the
-# finalization itself with a clear reason rather than by an unknown partition key.
-# Keyed YYYY-MM, as the command line and the invoices spell a month.
-monthly_periods = dg.MonthlyPartitionsDefinition(
-    start_date="2025-01", fmt="%Y-%m", timezone="UTC", end_offset=1
-)
-
-
 
 FINALIZED_PERIODS_KEY = dg.AssetKey(["billing", "finalized_periods"])
 FINALIZED_INVOICES_KEY = dg.AssetKey(["billing", "finalized_invoices"])

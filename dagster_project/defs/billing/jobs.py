@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 
 import dagster as dg
 
-from dagster_project.defs.billing.assets import invoice_finalization, monthly_periods
+from dagster_project.defs.billing.assets import invoice_finalization
 from dagster_project.defs.jobs import (
     WAREHOUSE_WRITER,
     billing_rebuild_job,
     daily_pipeline_job,
 )
+from dagster_project.defs.partitions import monthly_periods
 
 FINALIZE_TAG = "billing/finalize_period"
 
@@ -48,9 +49,12 @@ def monthly_finalization_schedule(context: dg.ScheduleEvaluationContext):
 )
 def finalize_after_monthly_build(context: dg.RunStatusSensorContext):
     period = context.dagster_run.tags.get(FINALIZE_TAG)
-    if period:
-        return dg.RunRequest(run_key=context.dagster_run.run_id, partition_key=period)
-    return dg.SkipReason("not a monthly finalization build")
+    if not period:
+        return dg.SkipReason("not a monthly finalization build")
+    if period < monthly_periods.get_first_partition_key():
+        return dg.SkipReason(f"{period} is before the first billed period "
+                             f"{monthly_periods.get_first_partition_key()}: nothing to finalize")
+    return dg.RunRequest(run_key=context.dagster_run.run_id, partition_key=period)
 
 
 @dg.run_status_sensor(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -38,14 +39,24 @@ def ensure_manifest() -> Path:
     so a changed model is never run from a stale manifest.
     """
     manifest = dbt_project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(
-        dbt_project.project_dir
-    ):
-        DbtCliResource(
-            project_dir=dbt_project,
-            profiles_dir=str(DBT_PROFILES_DIR),
-            dbt_executable=_dbt_executable(),
-        ).cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+
+    def stale() -> bool:
+        return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(
+            dbt_project.project_dir
+        )
+
+    if not stale():
+        return manifest
+    # one parse at a time: processes started together would write the file over each other
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with (manifest.parent / "parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stale():
+            DbtCliResource(
+                project_dir=dbt_project,
+                profiles_dir=str(DBT_PROFILES_DIR),
+                dbt_executable=_dbt_executable(),
+            ).cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
     return manifest
 
 

@@ -11,6 +11,7 @@ from dagster_project.lib.landing import SOURCES, ingest_source
 from dagster_project.settings import load_settings
 
 ROW_COUNTS_KEY = dg.AssetKey(["marts", "ingestion_row_counts"])
+LOAD_LOG_KEY = dg.AssetKey(["raw", "files"])
 
 
 def _ingestion_asset(source_name: str) -> dg.AssetsDefinition:
@@ -27,8 +28,14 @@ def _ingestion_asset(source_name: str) -> dg.AssetsDefinition:
         with warehouse_connection(duckdb) as con:
             result = ingest_source(con, landing_dir, source_name)
             total_rows = con.execute(f"select count(*) from raw.{source_name}").fetchone()[0]
+            logged_files = con.execute("select count(*) from raw._files").fetchone()[0]
         for path, message in result.failures:
             context.log.warning(f"{path} could not be parsed and is quarantined: {message}")
+        if result.files_loaded or result.files_failed:
+            # the load log changed with this source's files: the UI shows when and by whom
+            context.log_event(dg.AssetMaterialization(
+                LOAD_LOG_KEY, metadata={"source": source_name, "dagster/row_count": logged_files}
+            ))
         return dg.MaterializeResult(
             metadata={
                 "files_loaded": result.files_loaded,
@@ -45,9 +52,10 @@ def _ingestion_asset(source_name: str) -> dg.AssetsDefinition:
 ingestion_assets = [_ingestion_asset(name) for name in SOURCES]
 
 # raw._files, the load log: every ingestion asset writes a row to it per landing file,
-# read by dbt (stg_landing__files), written by no asset of its own.
+# read by dbt (stg_landing__files), written by no asset of its own: each one that loads a
+# file reports a materialization of it.
 load_log = dg.AssetSpec(
-    ["raw", "files"],
+    LOAD_LOG_KEY,
     group_name="ingestion",
     kinds={"duckdb"},
     deps=[asset.key for asset in ingestion_assets],

@@ -8,11 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import dagster as dg
 
-from dagster_project.defs.billing.assets import (
-    FINALIZED_INVOICES_KEY,
-    FINALIZED_LINES_KEY,
-    monthly_periods,
-)
+from dagster_project.defs.billing.assets import FINALIZED_INVOICES_KEY, FINALIZED_LINES_KEY
+from dagster_project.defs.partitions import daily_periods, monthly_periods, quarterly_periods
 from dagster_project.defs.resources import PublishedWarehouse
 from dagster_project.lib.reports import periods
 from dagster_project.lib.reports.daily import NoFiguresForDay, write_daily_platform_report
@@ -23,18 +20,6 @@ from dagster_project.lib.reports.invoices import write_invoice_documents
 from dagster_project.lib.reports.monthly import write_monthly_reports
 from dagster_project.lib.reports.render import png_data_uri
 from dagster_project.settings import load_settings
-
-# Partition key = the quarter's first day (2026-07-01 is 2026-Q3); end_offset=1 lets the
-# running quarter be reported so far, like the running month of monthly_periods.
-quarterly_periods = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1,4,7,10 *", start="2025-01-01", fmt="%Y-%m-%d", timezone="UTC",
-    end_offset=1,
-)
-
-# Partition key = the UTC day reported; a day is a partition once it has ended.
-daily_periods = dg.DailyPartitionsDefinition(
-    start_date=monthly_periods.start.strftime("%Y-%m-%d"), timezone="UTC"
-)
 
 DAILY_PLATFORM_KEY = dg.AssetKey(["reports", "daily_platform_report"])
 MONTHLY_KEY = dg.AssetKey(["reports", "monthly_workspace_reports"])

@@ -6,14 +6,12 @@ from datetime import datetime, timedelta
 
 import dagster as dg
 
-from dagster_project.defs.billing.assets import monthly_periods
+from dagster_project.defs.partitions import daily_periods, monthly_periods, quarterly_periods
 from dagster_project.defs.reports.assets import (
-    daily_periods,
     daily_platform_report,
     executive_summaries,
     invoice_documents,
     monthly_workspace_reports,
-    quarterly_periods,
 )
 
 # Reports read the published copy, not the warehouse: their runs do not queue with the

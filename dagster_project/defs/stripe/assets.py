@@ -4,8 +4,9 @@ back, payment reminders written to the outbox."""
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from dagster_project.defs.billing.assets import FINALIZED_INVOICES_KEY, monthly_periods
+from dagster_project.defs.billing.assets import FINALIZED_INVOICES_KEY
 from dagster_project.defs.config import AsOfConfig
+from dagster_project.defs.partitions import monthly_periods
 from dagster_project.defs.stripe.resource import StripeResource
 from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.dbt_args import as_of_instant

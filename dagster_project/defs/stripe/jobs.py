@@ -5,10 +5,10 @@ are rebuilt and payment reminders written."""
 import dagster as dg
 from dagster_dbt import build_dbt_asset_selection
 
-from dagster_project.defs.billing.assets import monthly_periods
 from dagster_project.defs.billing.jobs import finalize_invoices_job
 from dagster_project.defs.dbt.assets import warehouse_dbt_assets
 from dagster_project.defs.jobs import WAREHOUSE_WRITER, dbt_source_checks, published
+from dagster_project.defs.partitions import monthly_periods
 from dagster_project.defs.stripe.assets import (
     INVOICES_KEY,
     payment_reminders,
