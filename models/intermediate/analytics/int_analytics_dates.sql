@@ -18,7 +18,9 @@ calls as (
 
 usage_events as (
 
-    select min(occurred_at) as first_at from {{ ref('int_usage_events_unioned') }}
+    {#- a day, not an instant, like the other two once cast below -#}
+    select cast(min(usage_date) as {{ api.Column.translate_type('timestamp') }}) as first_at
+    from {{ ref('int_usage_daily') }}
 
 ),
 

@@ -8,7 +8,7 @@ with
 
 usage_events as (
 
-    select min(occurred_at) as first_at from {{ ref('int_usage_events_unioned') }}
+    select min(usage_date) as first_at from {{ ref('int_usage_daily') }}
 
 ),
 

@@ -1,10 +1,10 @@
-{#- Usage per workspace, period, resource type and provider: the one pass over the
-    event-level data that rating, margins and limits share. -#}
+{#- Usage per workspace, period, resource type and provider, summed from the daily
+    aggregates: what rating, margins and limits share. -#}
 with
 
-usage_events as (
+usage_daily as (
 
-    select * from {{ ref('int_usage_events_unioned') }}
+    select * from {{ ref('int_usage_daily') }}
 
 ),
 
@@ -12,13 +12,13 @@ final as (
 
     select
         workspace_id,
-        cast({{ dbt.date_trunc('month', 'occurred_at') }} as date) as period_start,
+        cast({{ dbt.date_trunc('month', 'usage_date') }} as date) as period_start,
         resource_type,
         provider,
         sum(quantity) as quantity,
         sum(provider_cost) as provider_cost,
-        count(*) as events
-    from usage_events
+        sum(events) as events
+    from usage_daily
     group by 1, 2, 3, 4
 
 )

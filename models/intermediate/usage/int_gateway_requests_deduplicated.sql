@@ -1,9 +1,10 @@
+{{ config(materialized='incremental', incremental_strategy='append') }}
 {#- Accepted gateway requests: valid, one per request_id, the first delivered copy wins. -#}
 with
 
 deduplicated as (
 
-    {{ keep_first(ref('int_gateway_requests_validated'), 'request_id', 'file_id, row_number') }}
+    {{ first_delivered_copies(ref('int_gateway_requests_validated'), 'request_id') }}
 
 ),
 

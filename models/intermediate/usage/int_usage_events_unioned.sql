@@ -29,7 +29,8 @@ final as (
         model,
         quantity,
         cast(quantity * unit_cost as {{ type_money() }}) as provider_cost,
-        occurred_at
+        occurred_at,
+        file_id
     from usage_records
 
     union all
@@ -44,7 +45,8 @@ final as (
         input_tokens + output_tokens as quantity,
         cast(coalesce(actual_cost, (input_tokens + output_tokens) * llm_tokens_unit_cost)
             as {{ type_money() }}) as provider_cost,
-        occurred_at
+        occurred_at,
+        file_id
     from gateway_requests
 
     union all
@@ -58,7 +60,8 @@ final as (
         model,
         cast(1 as {{ type_quantity() }}) as quantity,
         cast(api_calls_unit_cost as {{ type_money() }}) as provider_cost,
-        occurred_at
+        occurred_at,
+        file_id
     from gateway_requests
 
 )

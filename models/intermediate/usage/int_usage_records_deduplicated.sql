@@ -1,10 +1,11 @@
+{{ config(materialized='incremental', incremental_strategy='append') }}
 {#- Accepted usage records: valid, one per event_id, the first delivered copy (earliest
     loaded file, then earliest row) wins (contract 2.1.1). -#}
 with
 
 deduplicated as (
 
-    {{ keep_first(ref('int_usage_records_validated'), 'event_id', 'file_id, row_number') }}
+    {{ first_delivered_copies(ref('int_usage_records_validated'), 'event_id') }}
 
 ),
 

@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', incremental_strategy='append') }}
 {#- Every landed gateway request with the first rule it breaks (NULL = valid) and the
     rate-book rates its two usage lines need: llm_tokens (required unless actual_cost
     is given) and api_calls (0 when the rate book has none, contract 2.1). -#}
@@ -6,6 +7,9 @@ with
 requests as (
 
     select * from {{ ref('stg_landing__gateway_requests') }}
+    {%- if is_incremental() %}
+    where file_id > {{ last_file_taken() }}
+    {%- endif %}
 
 ),
 

@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', incremental_strategy='append') }}
 {#- Every landed usage row with the first rule it breaks (NULL = valid) and, for valid
     rows, the unit cost to use: the row's own, else the rate book's most specific rate
     (model before any-model) effective at occurred_at. -#}
@@ -6,6 +7,9 @@ with
 usage_records as (
 
     select * from {{ ref('stg_landing__usage_records') }}
+    {%- if is_incremental() %}
+    where file_id > {{ last_file_taken() }}
+    {%- endif %}
 
 ),
 

@@ -14,7 +14,7 @@ calls as (
 
 usage_daily as (
 
-    select * from {{ ref('fct_usage_daily') }}
+    select * from {{ ref('int_usage_daily') }}
 
 ),
 

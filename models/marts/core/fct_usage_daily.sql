@@ -1,10 +1,12 @@
-{#- Daily usage per workspace, resource type, provider and model (contract 6),
-    from the accepted, de-duplicated usage of both landing sources. -#}
+{{ config(materialized="view") }}
+{#- Daily usage per workspace, resource type, provider and model (contract 6), from the
+    accepted, de-duplicated usage of both landing sources. A view of the incremental
+    int_usage_daily: a build writes only the days that changed. -#}
 with
 
-usage_events as (
+usage_daily as (
 
-    select * from {{ ref('int_usage_events_unioned') }}
+    select * from {{ ref('int_usage_daily') }}
 
 ),
 
@@ -12,15 +14,14 @@ final as (
 
     select
         workspace_id,
-        cast(occurred_at as date) as usage_date,
+        usage_date,
         resource_type,
         provider,
         model,
-        sum(quantity) as quantity,
-        sum(provider_cost) as provider_cost,
-        count(*) as events
-    from usage_events
-    group by 1, 2, 3, 4, 5
+        quantity,
+        provider_cost,
+        events
+    from usage_daily
 
 )
 

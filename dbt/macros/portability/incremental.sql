@@ -1,0 +1,24 @@
+{#- Incremental building blocks both engines have (dbt-duckdb and dbt-spark on plain
+    parquet tables): appending rows, and replacing whole slices of a table. -#}
+
+{#- Replace every slice (a day) the model returns: the model selects all rows of each
+    slice it touches. DuckDB deletes the slices' rows by unique_key and inserts the new
+    ones in one transaction; Spark overwrites the partitions (partition_by). -#}
+{% macro replace_slices_strategy() -%}
+    {{ return(adapter.dispatch('replace_slices_strategy')()) }}
+{%- endmacro %}
+
+{% macro default__replace_slices_strategy() -%}
+    {{ return('delete+insert') }}
+{%- endmacro %}
+
+{% macro spark__replace_slices_strategy() -%}
+    {{ return('insert_overwrite') }}
+{%- endmacro %}
+
+{#- The newest landing file an incremental model has taken in: landing files are
+    numbered in load order (raw._files.file_id, one writer at a time), so the rows of
+    later files are the new ones. 0 before the first build. -#}
+{% macro last_file_taken(column='file_id') -%}
+    (select coalesce(max({{ column }}), 0) from {{ this }})
+{%- endmacro %}
