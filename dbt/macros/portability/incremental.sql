@@ -22,3 +22,22 @@
 {% macro last_file_taken(column='file_id') -%}
     (select coalesce(max({{ column }}), 0) from {{ this }})
 {%- endmacro %}
+
+{#- The rows of `relation` in the slices an incremental model replaces: in an
+    incremental build, the slices (values of `slice`) holding a row of a file after the
+    newest one the model has counted (max of its `watermark` column), whole; else every
+    row. For a model kept in the same slices as `relation`, whose rows of a slice change
+    only with a row of a later file. -#}
+{% macro rows_of_changed_slices(relation, slice, watermark='last_file_id') -%}
+    {%- if is_incremental() %}
+    select changed_rows.*
+    from {{ relation }} as changed_rows
+    inner join (
+        select distinct {{ slice }} from {{ relation }}
+        where file_id > {{ last_file_taken(watermark) }}
+    ) as changed_slices
+        on changed_rows.{{ slice }} = changed_slices.{{ slice }}
+    {%- else %}
+    select * from {{ relation }}
+    {%- endif %}
+{%- endmacro %}

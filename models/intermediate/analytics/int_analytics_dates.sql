@@ -12,7 +12,9 @@ workspace_states as (
 
 calls as (
 
-    select min(started_at) as first_at from {{ ref('int_calls_deduplicated') }}
+    {#- a day, like usage_events -#}
+    select cast(min(call_date) as {{ api.Column.translate_type('timestamp') }}) as first_at
+    from {{ ref('int_calls_daily') }}
 
 ),
 

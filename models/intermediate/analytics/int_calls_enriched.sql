@@ -1,7 +1,7 @@
 {{ config(materialized="view") }}
 {#- The accepted, de-duplicated calls with what the analytics marts group and count by:
-    the UTC date and hour of started_at, and flags per status. A view: every consumer
-    aggregates it right away. -#}
+    the UTC date and hour of started_at, and flags per status. A view: int_calls_daily
+    aggregates it right away, a slice at a time. -#}
 with
 
 calls as (
@@ -26,7 +26,9 @@ final as (
         duration_seconds,
         case when duration_seconds is not null then 1 else 0 end as has_duration,
         sentiment,
-        intent
+        intent,
+        first_call_date,
+        file_id
     from calls
 
 )

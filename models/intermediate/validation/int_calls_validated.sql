@@ -1,8 +1,14 @@
+{{ config(materialized='incremental', incremental_strategy='append') }}
+{#- Every landed call row with the first rule it breaks (NULL = valid). Incremental:
+    a build validates the rows of the files loaded since the last one. -#}
 with
 
 calls as (
 
     select * from {{ ref('stg_landing__calls') }}
+    {%- if is_incremental() %}
+    where file_id > {{ last_file_taken() }}
+    {%- endif %}
 
 ),
 

@@ -1,12 +1,13 @@
 {#- Calls per workspace, agent and UTC date of started_at (contract 6), with the agent's
     name in the state in effect at the end of that day (the first snapshot also covers
     the days before it). top_intent is the most frequent intent of the day, ties broken
-    alphabetically. Calls without an agent form the row with agent_id NULL. -#}
+    alphabetically. Calls without an agent form the row with agent_id NULL. Summed from
+    the daily call aggregates. -#}
 with
 
-calls as (
+calls_daily as (
 
-    select * from {{ ref('int_calls_enriched') }}
+    select * from {{ ref('int_calls_daily') }}
 
 ),
 
@@ -23,11 +24,11 @@ intent_groups as (
         agent_id,
         call_date,
         intent,
-        count(*) as calls,
-        sum(is_completed) as completed,
-        sum(has_duration) as calls_with_duration,
+        sum(calls) as calls,
+        sum(completed) as completed,
+        sum(calls_with_duration) as calls_with_duration,
         sum(duration_seconds) as duration_seconds
-    from calls
+    from calls_daily
     group by workspace_id, agent_id, call_date, intent
 
 ),

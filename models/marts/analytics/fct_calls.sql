@@ -1,6 +1,9 @@
+{{ config(materialized="view") }}
 {#- One row per accepted, de-duplicated call (the last delivered version of each
     call_id), for exports and reports. The caller's number is never published in full:
-    every character but the last 4 is masked. -#}
+    every character but the last 4 is masked. A view of the incremental
+    int_calls_deduplicated: a build writes only the slices that changed, not every
+    call again. -#}
 with
 
 calls as (

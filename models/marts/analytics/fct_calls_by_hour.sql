@@ -1,10 +1,10 @@
 {#- Calls per workspace, UTC date and UTC hour of started_at (contract 6); an hour
-    without calls has no row. -#}
+    without calls has no row. Summed from the hourly call aggregates. -#}
 with
 
-calls as (
+calls_hourly as (
 
-    select * from {{ ref('int_calls_enriched') }}
+    select * from {{ ref('int_calls_hourly') }}
 
 ),
 
@@ -14,8 +14,8 @@ final as (
         workspace_id,
         call_date as date,
         hour_utc,
-        cast(count(*) as {{ dbt.type_bigint() }}) as calls
-    from calls
+        cast(sum(calls) as {{ dbt.type_bigint() }}) as calls
+    from calls_hourly
     group by workspace_id, call_date, hour_utc
 
 )

@@ -17,9 +17,9 @@ daily_states as (
 
 ),
 
-calls as (
+calls_daily as (
 
-    select * from {{ ref('int_calls_enriched') }}
+    select * from {{ ref('int_calls_daily') }}
 
 ),
 
@@ -60,8 +60,8 @@ churn as (
 
 call_days as (
 
-    select call_date as date_day, count(*) as calls
-    from calls
+    select call_date as date_day, sum(calls) as calls
+    from calls_daily
     group by call_date
 
 ),

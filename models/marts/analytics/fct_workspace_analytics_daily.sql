@@ -6,9 +6,9 @@
     its invoice exactly, however many calls or invoices the workspace has. -#}
 with
 
-calls as (
+calls_daily as (
 
-    select * from {{ ref('int_calls_enriched') }}
+    select * from {{ ref('int_calls_daily') }}
 
 ),
 
@@ -29,18 +29,18 @@ call_days as (
     select
         workspace_id,
         call_date as date_day,
-        count(*) as calls_total,
-        sum(is_completed) as calls_completed,
-        sum(is_failed) as calls_failed,
-        sum(is_unanswered) as calls_unanswered,
-        sum(is_in_progress) as calls_in_progress,
-        sum(has_duration) as calls_with_duration,
+        sum(calls) as calls_total,
+        sum(completed) as calls_completed,
+        sum(failed) as calls_failed,
+        sum(unanswered) as calls_unanswered,
+        sum(in_progress) as calls_in_progress,
+        sum(calls_with_duration) as calls_with_duration,
         coalesce(sum(duration_seconds), 0) as duration_seconds,
-        sum(case when sentiment = 'positive' then 1 else 0 end) as sentiment_positive_calls,
-        sum(case when sentiment = 'neutral' then 1 else 0 end) as sentiment_neutral_calls,
-        sum(case when sentiment = 'negative' then 1 else 0 end) as sentiment_negative_calls,
-        sum(case when sentiment is not null then 1 else 0 end) as calls_with_sentiment
-    from calls
+        sum(sentiment_positive) as sentiment_positive_calls,
+        sum(sentiment_neutral) as sentiment_neutral_calls,
+        sum(sentiment_negative) as sentiment_negative_calls,
+        sum(calls_with_sentiment) as calls_with_sentiment
+    from calls_daily
     group by workspace_id, call_date
 
 ),
