@@ -170,8 +170,32 @@ def cmd_generate(args: argparse.Namespace) -> bool:
     return bool(run_job("generate_sample_data_job", _generate_config(args)))
 
 
+def _today() -> str:
+    """The running day's partition: every new file delivered for it or before it."""
+    from dagster_project.defs.partitions import day_key
+
+    return day_key(datetime.now(UTC))
+
+
 def cmd_ingest(args: argparse.Namespace) -> bool:
-    return bool(run_job("ingest_job"))
+    return bool(run_job("ingest_job", partition_key=_today()))
+
+
+def cmd_backfill(args: argparse.Namespace) -> bool:
+    """The daily pipeline for each day of a range, oldest first, as the 00:00 runs would
+    have done it: the files delivered through the day, built as of its end."""
+    if args.date_to < args.date_from:
+        raise CommandError(f"--to {args.date_to} is before --from {args.date_from}")
+    today = date.fromisoformat(_today())
+    if args.date_to > today:
+        raise CommandError(f"--to {args.date_to} is after today ({today}, UTC)")
+    day_ = args.date_from
+    while day_ <= args.date_to:
+        Console.say(f"{day_}: ingest and build ...")
+        if not run_job("daily_pipeline_job", partition_key=day_.isoformat()):
+            return False
+        day_ += timedelta(days=1)
+    return True
 
 
 def cmd_build(args: argparse.Namespace) -> bool:
@@ -187,7 +211,7 @@ def cmd_finalize(args: argparse.Namespace) -> bool:
     from dagster_project.lib.finalize import drafts_are_current
 
     build = _build_config(args.as_of, False)
-    if not run_job("ingest_job"):
+    if not run_job("ingest_job", partition_key=_today()):
         return False
     try:
         with open_warehouse(load_settings()) as con:
@@ -235,7 +259,7 @@ def cmd_check_limits(args: argparse.Namespace) -> bool:
     config["ops"]["billing__usage_alert_check"] = {
         "config": {"as_of": args.as_of} if args.as_of else {}
     }
-    return bool(run_job("limit_check_job", config))
+    return bool(run_job("limit_check_job", config, partition_key=_today()))
 
 
 def _stripe_configured() -> bool:
@@ -566,6 +590,16 @@ def _parser() -> argparse.ArgumentParser:
     add_build_options(
         command("build", "dbt build of every model, with tests and checks", cmd_build)
     )
+    backfill = command(
+        "backfill",
+        "the daily pipeline for each UTC day of a range: the files delivered through the "
+        "day, ingested and built as of its end",
+        cmd_backfill,
+    )
+    backfill.add_argument("--from", dest="date_from", required=True, type=day,
+                          help="first day, YYYY-MM-DD (UTC)")
+    backfill.add_argument("--to", dest="date_to", required=True, type=day,
+                          help="last day, YYYY-MM-DD (UTC, included)")
 
     demo = command(
         "demo",

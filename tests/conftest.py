@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -18,6 +19,9 @@ from dagster_project import cli
 with pytest.MonkeyPatch.context() as _env:
     _env.setenv("PUBLISHED_WAREHOUSE_PATH", "/nonexistent/published.duckdb")
     import dagster_project.defs.partitions  # noqa: F401
+
+# The running day's partition: a run of it loads every file delivered so far.
+TODAY = datetime.now(UTC).strftime("%Y-%m-%d")
 
 
 class Pipeline:

@@ -1,6 +1,6 @@
-import json
+import os
 
-from dagster_project.lib.dbt_args import build_args, normalize_as_of
+from dagster_project.lib.dbt_args import AS_OF_ENV, build_args, normalize_as_of, pinned_as_of
 
 
 def test_as_of_with_offset_becomes_naive_utc():
@@ -12,10 +12,20 @@ def test_as_of_with_offset_becomes_naive_utc():
 
 def test_build_args():
     assert build_args() == ["build"]
-    args = build_args(as_of="2026-11-01T00:00:00Z", full_refresh=True)
-    assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {"as_of": "2026-11-01 00:00:00"}
-    assert args[3:] == ["--full-refresh"]
+    assert build_args(full_refresh=True) == ["build", "--full-refresh"]
+
+
+def test_the_pinned_instant_reaches_dbt_through_the_environment(monkeypatch):
+    monkeypatch.setenv(AS_OF_ENV, "earlier")
+    with pinned_as_of("2026-11-01T00:00:00+01:00"):
+        assert os.environ[AS_OF_ENV] == "2026-10-31 23:00:00"
+    assert os.environ[AS_OF_ENV] == "earlier"
+    with pinned_as_of(None):
+        assert AS_OF_ENV not in os.environ
+    monkeypatch.delenv(AS_OF_ENV)
+    with pinned_as_of("2026-11-01"):
+        pass
+    assert AS_OF_ENV not in os.environ
 
 
 def test_as_of_instant_pins_or_reads_the_clock():

@@ -48,7 +48,8 @@ def test_monthly_finalization_builds_the_previous_month_first():
     schedule = defs().resolve_schedule_def("monthly_finalization_schedule")
     assert (schedule.cron_schedule, schedule.job_name) == ("0 1 1 * *", "daily_pipeline_job")
     context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2027, 1, 1, 1, 0, tzinfo=UTC)
+        scheduled_execution_time=datetime(2027, 1, 1, 1, 0, tzinfo=UTC),
+        repository_def=defs().get_repository_def(),
     )
     [request] = schedule.evaluate_tick(context).run_requests
     assert request.tags["billing/finalize_period"] == "2026-12"

@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from dagster_project.lib.warehouse_lock import HOLDING, RELEASED
-from tests.conftest import Pipeline, make_pipeline, write_october_billing
+from tests.conftest import TODAY, Pipeline, make_pipeline, write_october_billing
 
 BUILD_AT = "2026-11-01T02:00:00Z"
 LAUNCH = """
@@ -45,12 +45,17 @@ class Ui:
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.load(response)["data"]
 
-    def launch(self, job: str, assets: list[list[str]] | None = None) -> str:
+    def launch(self, job: str, assets: list[list[str]] | None = None,
+               partition: str | None = None) -> str:
         selector: dict = {"repositoryLocationName": "billing",
                           "repositoryName": "__repository__", "jobName": job}
         if assets:
             selector["assetSelection"] = [{"path": path} for path in assets]
-        launched = self.query(LAUNCH, {"params": {"selector": selector, "runConfigData": {}}})
+        params: dict = {"selector": selector, "runConfigData": {}}
+        if partition:  # what the UI's partition picker sends
+            params["executionMetadata"] = {
+                "tags": [{"key": "dagster/partition", "value": partition}]}
+        launched = self.query(LAUNCH, {"params": params})
         assert launched["launchRun"]["__typename"] == "LaunchRunSuccess", launched
         return launched["launchRun"]["run"]["runId"]
 
@@ -149,7 +154,7 @@ def test_runs_from_the_ui_and_the_command_line_hold_the_warehouse_one_after_anot
     runs = [
         ui.launch("build_job"),
         ui.launch("__ASSET_JOB", [["marts", "fct_usage_daily"]]),  # a one-off Materialize
-        ui.launch("__ASSET_JOB", [node["assetKey"]["path"] for node in ingestion]),
+        ui.launch("__ASSET_JOB", [node["assetKey"]["path"] for node in ingestion], TODAY),
     ]
     cli = subprocess.run([str(Path(sys.executable).parent / "billing"), "build",
                           "--as-of", BUILD_AT], capture_output=True, text=True, check=False)
@@ -174,7 +179,7 @@ def test_a_run_waits_for_a_process_outside_the_pipeline_and_succeeds(ui: Ui):
     _wait_until_idle(ui)  # the schedules' and the sensor's runs included
     outside = duckdb.connect(str(p.warehouse_path))  # an analyst opened the file itself
     try:
-        run_id = ui.launch("ingest_job")
+        run_id = ui.launch("ingest_job", partition=TODAY)
         deadline = time.monotonic() + 300
         while waiting not in _log(p, run_id):  # (it may first wait for a scheduled run)
             assert time.monotonic() < deadline, _log(p, run_id)

@@ -20,7 +20,7 @@ from dagster_project import cli
 from dagster_project.defs.publish.assets import PUBLISHED_KEY
 from dagster_project.lib.publish import publish_warehouse, temp_path
 from dagster_project.settings import load_settings
-from tests.conftest import make_pipeline, usage, write_october_billing
+from tests.conftest import TODAY, make_pipeline, usage, write_october_billing
 
 AS_OF = "2026-10-25T00:00:00Z"
 
@@ -112,7 +112,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
         p = make_pipeline(tmp_path_factory.mktemp("published"), monkeypatch)
         s = SimpleNamespace(p=p, path=load_settings().published_warehouse_path)
         write_october_billing(p)
-        assert cli.run_job("daily_pipeline_job", _build_config())
+        assert cli.run_job("daily_pipeline_job", _build_config(), partition_key=TODAY)
         s.first = _figures(s.path)
 
         # what a publish killed mid-copy leaves behind
@@ -125,7 +125,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
             usage("e_more", workspace_id="ws_a", resource_type="call_minutes",
                   provider="twilio", quantity="500", occurred_at="2026-10-20T09:00:00Z"),
         ])
-        s.second_ok = cli.run_job("daily_pipeline_job", _build_config(full_refresh=True))
+        s.second_ok = cli.run_job("daily_pipeline_job", _build_config(full_refresh=True),
+                                    partition_key=TODAY)
         s.holder, s.poller = _stop_reader(holder), _stop_reader(poller)
         s.second = _figures(s.path)
         s.files_after_second = sorted(f.name for f in s.path.parent.iterdir())

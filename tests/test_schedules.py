@@ -66,20 +66,31 @@ def test_every_schedule_and_sensor_runs_by_default(definitions):
 @pytest.mark.parametrize(
     ("name", "instant", "expected"),
     [
+        # 00:00: the day just ended, across a month end, February, a leap day, a year end
         ("daily_pipeline_job_schedule", at(2026, 12, 31, 0, 0),
-         [("daily_pipeline_job", None, None, {})]),
+         [("daily_pipeline_job", "2026-12-30", None, {})]),
+        ("daily_pipeline_job_schedule", at(2026, 3, 1, 0, 0),
+         [("daily_pipeline_job", "2026-02-28", None, {})]),
+        ("daily_pipeline_job_schedule", at(2028, 3, 1, 0, 0),
+         [("daily_pipeline_job", "2028-02-29", None, {})]),
+        ("daily_pipeline_job_schedule", at(2027, 1, 1, 0, 0),
+         [("daily_pipeline_job", "2026-12-31", None, {})]),
+        # hourly: the running day
         ("limit_check_job_schedule", at(2028, 2, 29, 23, 15),
-         [("limit_check_job", None, None, {})]),
+         [("limit_check_job", "2028-02-29", None, {})]),
+        ("limit_check_job_schedule", at(2027, 1, 1, 0, 15),
+         [("limit_check_job", "2027-01-01", None, {})]),
         ("stripe_payments_job_schedule", at(2026, 3, 1, 0, 45),
          [("stripe_payments_job", None, None, {})]),
-        # the 1st at 01:00: a build tagged with the month before, which the sensors then
+        # the 1st at 01:00: a build of the running day (the month's late events delivered
+        # since 00:00 included) tagged with the month before, which the sensors then
         # finalize, rebuild and push to Stripe
         ("monthly_finalization_schedule", at(2027, 1, 1, 1, 0),
-         [("daily_pipeline_job", None, None, {"billing/finalize_period": "2026-12"})]),
+         [("daily_pipeline_job", "2027-01-01", None, {"billing/finalize_period": "2026-12"})]),
         ("monthly_finalization_schedule", at(2026, 3, 1, 1, 0),
-         [("daily_pipeline_job", None, None, {"billing/finalize_period": "2026-02"})]),
+         [("daily_pipeline_job", "2026-03-01", None, {"billing/finalize_period": "2026-02"})]),
         ("monthly_finalization_schedule", at(2028, 3, 1, 1, 0),
-         [("daily_pipeline_job", None, None, {"billing/finalize_period": "2028-02"})]),
+         [("daily_pipeline_job", "2028-03-01", None, {"billing/finalize_period": "2028-02"})]),
         ("monthly_reports_schedule", at(2028, 3, 2, 2, 0),
          [("monthly_reports_job", "2028-02", "2028-02", {})]),
         ("monthly_reports_schedule", at(2027, 1, 2, 2, 0),
@@ -113,7 +124,7 @@ def _land(landing: Path, name: str, mtime: int) -> None:
 
 
 def _tick(cursor: str | None):
-    context = dg.build_sensor_context(cursor=cursor)
+    context = dg.build_sensor_context(cursor=cursor, repository_def=defs().get_repository_def())
     result = new_landing_files_sensor.evaluate_tick(context)
     return result, context.cursor
 
@@ -130,6 +141,8 @@ def test_new_files_sensor_asks_one_run_per_new_set_of_files(tmp_path, monkeypatc
     one, cursor = _tick(skipped)
     [request] = one.run_requests
     assert (request.job_name, request.tags["billing/new_files"]) == (None, "2")
+    # the running day's partition: the files delivered for it and every day before it
+    assert request.partition_key == datetime.now(UTC).strftime("%Y-%m-%d")
 
     again, same = _tick(cursor)
     assert (again.run_requests, again.skip_message, same) == (

@@ -1,10 +1,13 @@
 """Jobs and schedules of the pipeline."""
 
+from datetime import UTC, datetime, timedelta
+
 import dagster as dg
 from dagster_dbt import build_dbt_asset_selection
 
 from dagster_project.defs.billing.assets import invoice_finalization
 from dagster_project.defs.dbt.assets import warehouse_dbt_assets
+from dagster_project.defs.partitions import day_key
 from dagster_project.defs.publish.assets import published_warehouse
 
 # DuckDB has one writer at a time: every job that writes the warehouse carries this
@@ -68,10 +71,15 @@ daily_pipeline_job = dg.define_asset_job(
     description="Ingest the new landing files, build every model, publish the marts.",
 )
 
-daily_pipeline_schedule = dg.ScheduleDefinition(
+@dg.schedule(
+    name="daily_pipeline_job_schedule",
     job=daily_pipeline_job,
     cron_schedule="0 0 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Daily usage run at 00:00 UTC.",
+    description="Daily usage run at 00:00 UTC: the day just ended (its files, evaluated at "
+    "its end).",
 )
+def daily_pipeline_schedule(context: dg.ScheduleEvaluationContext):
+    scheduled = context.scheduled_execution_time or datetime.now(UTC)
+    return dg.RunRequest(partition_key=day_key(scheduled - timedelta(days=1)))

@@ -5,7 +5,8 @@ with the first billed period, so the UI lists no month before billing started.""
 from __future__ import annotations
 
 import csv
-from datetime import date
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -68,7 +69,29 @@ quarterly_periods = dg.TimeWindowPartitionsDefinition(
     fmt="%Y-%m-%d", timezone="UTC", end_offset=1,
 )
 
-# Keyed by the UTC day; a day is a partition once it has ended.
+# Keyed by the UTC day. end_offset=1: the running day is a partition too, the day the
+# files landing now are delivered for; the daily report refuses it until it has ended.
 daily_periods = dg.DailyPartitionsDefinition(
-    start_date=FIRST_PERIOD.isoformat(), timezone="UTC"
+    start_date=FIRST_PERIOD.isoformat(), timezone="UTC", end_offset=1
 )
+
+# The run tag Dagster sets on a run of one partition.
+PARTITION_TAG = "dagster/partition"
+
+
+def day_key(instant: datetime) -> str:
+    """The daily partition an instant falls on (UTC)."""
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(UTC)
+    return instant.strftime("%Y-%m-%d")
+
+
+def run_as_of(tags: Mapping[str, str], now: datetime | None = None) -> str | None:
+    """The instant a run of a daily partition is evaluated at: the end of its day, or now
+    while the day is still running; None for a run of no day (evaluated now)."""
+    key = tags.get(PARTITION_TAG)
+    if not key or len(key) != len("YYYY-MM-DD"):
+        return None
+    day_end = datetime.combine(date.fromisoformat(key) + timedelta(days=1), time())
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    return min(day_end, now).isoformat(sep=" ")

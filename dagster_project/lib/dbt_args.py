@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 
@@ -25,11 +27,26 @@ def as_of_instant(as_of: str | None) -> datetime:
     return datetime.fromisoformat(pinned) if pinned else datetime.now(UTC).replace(tzinfo=None)
 
 
-def build_args(*, as_of: str | None = None, full_refresh: bool = False) -> list[str]:
-    args = ["build"]
-    as_of = normalize_as_of(as_of)
-    if as_of:
-        args += ["--vars", json.dumps({"as_of": as_of})]
-    if full_refresh:
-        args.append("--full-refresh")
-    return args
+# How the pinned instant reaches dbt (dbt/macros/run_as_of.sql): an environment variable,
+# not --vars. dbt re-parses the whole project when a var changes, and every daily run
+# pins another instant; a changed environment variable re-parses only what reads it.
+AS_OF_ENV = "BILLING_AS_OF"
+
+
+def build_args(*, full_refresh: bool = False) -> list[str]:
+    return ["build", "--full-refresh"] if full_refresh else ["build"]
+
+
+@contextmanager
+def pinned_as_of(as_of: str | None) -> Iterator[None]:
+    """The dbt processes started inside evaluate at `as_of` (now when None)."""
+    before = os.environ.pop(AS_OF_ENV, None)
+    pinned = normalize_as_of(as_of)
+    if pinned:
+        os.environ[AS_OF_ENV] = pinned
+    try:
+        yield
+    finally:
+        os.environ.pop(AS_OF_ENV, None)
+        if before is not None:
+            os.environ[AS_OF_ENV] = before

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import mmap
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import UTC, date, datetime
+from pathlib import Path, PurePosixPath
 
 import duckdb
 
@@ -112,6 +113,21 @@ class LandingFile:
     modified_at: datetime
     file_format: str
 
+    @property
+    def delivery_day(self) -> date:
+        """The UTC day the file is delivered for: the date of the innermost `YYYY-MM-DD`
+        (or `dt=YYYY-MM-DD`) folder on its path, else the day it was last modified."""
+        for folder in reversed(PurePosixPath(self.relative_path).parts[:-1]):
+            if match := _DAY_FOLDER.fullmatch(folder):
+                try:
+                    return date.fromisoformat(match.group(1))
+                except ValueError:  # 2026-13-45: not a day, an ordinary folder name
+                    continue
+        return self.modified_at.date()
+
+
+_DAY_FOLDER = re.compile(r"(?:dt=)?(\d{4}-\d{2}-\d{2})")
+
 
 @dataclass
 class IngestResult:
@@ -119,6 +135,7 @@ class IngestResult:
     files_loaded: int = 0
     files_failed: int = 0
     files_skipped: int = 0
+    files_for_later_days: int = 0
     rows_loaded: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
@@ -432,9 +449,11 @@ def _record_file(
 
 
 def ingest_source(
-    con: duckdb.DuckDBPyConnection, landing_dir: Path, source_name: str
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, source_name: str,
+    through: date | None = None,
 ) -> IngestResult:
-    """Load every new file of one source; each file is one transaction."""
+    """Load every new file of one source delivered for a day up to `through` (every new
+    file when None); each file is one transaction."""
     source = SOURCES[source_name]
     ensure_raw_schema(con)
     result = IngestResult(source=source_name)
@@ -442,6 +461,9 @@ def ingest_source(
     for file in discover_files(landing_dir, source_name):
         if (file.relative_path, file.size_bytes, file.modified_at) in known:
             result.files_skipped += 1
+            continue
+        if through is not None and file.delivery_day > through:
+            result.files_for_later_days += 1
             continue
         file_id = con.execute("select nextval('raw._file_ids')").fetchone()[0]
         con.execute("begin transaction")

@@ -1,6 +1,14 @@
-{#- The instant a run is evaluated at: `--vars {as_of: ...}` when pinned, else now. -#}
+{#- The instant a run is evaluated at, when pinned: `--vars {as_of: ...}`, else the
+    environment's BILLING_AS_OF (how Dagster passes it: a changed value re-parses only the
+    models that use it, where a changed var re-parses the whole project). Empty when the
+    run is evaluated now. -#}
+{% macro pinned_as_of() -%}
+    {{- return(var('as_of', '') or env_var('BILLING_AS_OF', '')) -}}
+{%- endmacro %}
+
+{#- The instant a run is evaluated at: the pinned one, else now. -#}
 {% macro run_as_of() -%}
-    {%- set as_of = var('as_of', '') -%}
+    {%- set as_of = pinned_as_of() -%}
     {%- if as_of -%}
         cast('{{ as_of }}' as {{ api.Column.translate_type('timestamp') }})
     {%- else -%}

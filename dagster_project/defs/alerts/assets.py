@@ -1,5 +1,7 @@
 """The usage-limit check: raise threshold alerts and deliver them to the outbox."""
 
+from datetime import UTC, datetime
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -9,6 +11,7 @@ from dagster_project.defs.jobs import (
     WAREHOUSE_WRITER,
     daily_pipeline_job_selection,
 )
+from dagster_project.defs.partitions import day_key, run_as_of
 from dagster_project.lib.alerts import deliver_alerts, raise_alerts
 from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.dbt_args import as_of_instant
@@ -26,7 +29,7 @@ from dagster_project.settings import load_settings
 def usage_alert_check(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: AsOfConfig
 ) -> dg.MaterializeResult:
-    now = as_of_instant(config.as_of)
+    now = as_of_instant(config.as_of or run_as_of(context.run.tags))
     with warehouse_connection(duckdb) as con:
         raised = raise_alerts(con, now=now)
         delivered = deliver_alerts(con, load_settings().outbox_dir / "alerts", now=now)
@@ -62,10 +65,14 @@ limit_check_job = dg.define_asset_job(
     description="Ingest, build, then raise usage-limit alerts.",
 )
 
-hourly_limit_check_schedule = dg.ScheduleDefinition(
+@dg.schedule(
+    name="limit_check_job_schedule",
     job=limit_check_job,
     cron_schedule="15 * * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Hourly usage-limit check.",
+    description="Hourly usage-limit check, on the running day's files.",
 )
+def hourly_limit_check_schedule(context: dg.ScheduleEvaluationContext):
+    return dg.RunRequest(partition_key=day_key(context.scheduled_execution_time
+                                               or datetime.now(UTC)))

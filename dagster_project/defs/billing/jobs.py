@@ -12,7 +12,7 @@ from dagster_project.defs.jobs import (
     billing_rebuild_job,
     daily_pipeline_job,
 )
-from dagster_project.defs.partitions import monthly_periods
+from dagster_project.defs.partitions import day_key, monthly_periods
 
 FINALIZE_TAG = "billing/finalize_period"
 
@@ -37,7 +37,9 @@ finalize_invoices_job = dg.define_asset_job(
 def monthly_finalization_schedule(context: dg.ScheduleEvaluationContext):
     scheduled = context.scheduled_execution_time or datetime.now()
     previous_month = (scheduled.replace(day=1) - timedelta(days=1)).replace(day=1)
-    return dg.RunRequest(tags={FINALIZE_TAG: previous_month.strftime("%Y-%m")})
+    # the running day's partition: the late events of the month delivered since 00:00
+    return dg.RunRequest(partition_key=day_key(scheduled),
+                         tags={FINALIZE_TAG: previous_month.strftime("%Y-%m")})
 
 
 @dg.run_status_sensor(

@@ -14,8 +14,9 @@ from dagster_dbt import (
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.dbt.project import dbt_project, ensure_manifest, keep_partial_parse
+from dagster_project.defs.partitions import run_as_of
 from dagster_project.lib.connections import warehouse_connection
-from dagster_project.lib.dbt_args import build_args
+from dagster_project.lib.dbt_args import build_args, pinned_as_of
 from dagster_project.lib.landing import ensure_raw_schema
 from dagster_project.settings import load_settings
 
@@ -62,9 +63,12 @@ def warehouse_dbt_assets(
     # before the first ingest or the first ingest after an upgrade
     with warehouse_connection(duckdb) as con:
         ensure_raw_schema(con)
-    args = build_args(as_of=config.as_of, full_refresh=config.full_refresh)
-    context.log.info(f"dbt {' '.join(args)}")
-    invocation = dbt.cli(args, context=context)
+    # a run for a day (the daily pipeline, a backfill) is evaluated at that day's end
+    as_of = config.as_of or run_as_of(context.run.tags)
+    args = build_args(full_refresh=config.full_refresh)
+    context.log.info(f"dbt {' '.join(args)}" + (f", as of {as_of}" if as_of else ""))
+    with pinned_as_of(as_of):
+        invocation = dbt.cli(args, context=context)
     yield from invocation.stream()
     keep_partial_parse(load_settings(), invocation.target_path)
 

@@ -2,10 +2,12 @@
 `raw.<source>`. Row-level validation happens in dbt; the conservation of rows (read =
 accepted + quarantined + duplicates) is checked per source once dbt has built."""
 
+from datetime import date
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from dagster_project.defs.partitions import daily_periods
 from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.landing import SOURCES, ingest_source
 from dagster_project.settings import load_settings
@@ -20,13 +22,17 @@ def _ingestion_asset(source_name: str) -> dg.AssetsDefinition:
         key_prefix=["raw"],
         group_name="ingestion",
         kinds={"duckdb"},
+        partitions_def=daily_periods,
         description=f"Landing files of `{source_name}/` loaded verbatim into raw.{source_name}; "
-        "each file once (path + size + modification time).",
+        "each file once (path + size + modification time). Partition = the delivery day: "
+        "a run for a day loads the new files delivered for it and for the days before it "
+        "(the `YYYY-MM-DD` folder of the file, else the day it landed).",
     )
     def _asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
         landing_dir = load_settings().landing_dir
+        through = date.fromisoformat(context.partition_key)
         with warehouse_connection(duckdb) as con:
-            result = ingest_source(con, landing_dir, source_name)
+            result = ingest_source(con, landing_dir, source_name, through=through)
             total_rows = con.execute(f"select count(*) from raw.{source_name}").fetchone()[0]
             logged_files = con.execute("select count(*) from raw._files").fetchone()[0]
         for path, message in result.failures:
@@ -41,6 +47,7 @@ def _ingestion_asset(source_name: str) -> dg.AssetsDefinition:
                 "files_loaded": result.files_loaded,
                 "files_failed": result.files_failed,
                 "files_already_loaded": result.files_skipped,
+                "files_for_later_days": result.files_for_later_days,
                 "rows_loaded": result.rows_loaded,
                 "dagster/row_count": total_rows,
             }

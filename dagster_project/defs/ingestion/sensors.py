@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import dagster as dg
 
 from dagster_project.defs.jobs import daily_pipeline_job
+from dagster_project.defs.partitions import day_key
 from dagster_project.lib.landing import SOURCES, LandingFile, discover_files
 from dagster_project.settings import load_settings
 
@@ -55,5 +56,7 @@ def new_landing_files_sensor(context: dg.SensorEvaluationContext):
     run_key = hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
     return dg.RunRequest(
         run_key=run_key,
+        # the running day: every new file delivered for it or for a day before it
+        partition_key=day_key(datetime.now(UTC)),
         tags={"billing/new_files": str(len(names))},
     )

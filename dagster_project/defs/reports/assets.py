@@ -3,7 +3,7 @@ finalized month, and the quarterly executive summaries (workspaces and platform)
 written under $REPORTS_DIR and previewed in the asset's metadata. Reports read the
 published copy of the marts (what analysts read), never the warehouse file."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import dagster as dg
@@ -245,6 +245,9 @@ def executive_summaries(context: dg.AssetExecutionContext, published: PublishedW
 )
 def daily_platform_report(context: dg.AssetExecutionContext, published: PublishedWarehouse):
     day = date.fromisoformat(context.partition_key)
+    if day >= datetime.now(UTC).date():
+        raise dg.Failure(description=f"{day} has not ended yet (UTC): its report is written "
+                         "the day after")
     settings = load_settings()
     with published.get_connection() as con:
         try:

@@ -88,7 +88,7 @@ final as (
             the last landing file ingested -#}
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}'
             as {{ api.Column.translate_type('timestamp') }}) as built_at,
-        cast('{{ var('as_of', '') }}' as {{ dbt.type_string() }}) as pinned_as_of
+        cast('{{ pinned_as_of() }}' as {{ dbt.type_string() }}) as pinned_as_of
     from periods
     left join finalized_periods
         on periods.period_start = finalized_periods.period_start

@@ -9,7 +9,8 @@
     analytics marts read instead of the events. Incremental: a build
     re-aggregates only the days that events of the files loaded since the last build
     fall on (a late event re-aggregates its own day), whole, and replaces them;
-    last_file_id (the newest file counted in a row) says where the last build stopped. -#}
+    last_file_id (the newest file counted in the row's day) says where the last build
+    stopped and which days it re-aggregated. -#}
 with
 
 usage_events as (
@@ -62,7 +63,7 @@ events as (
 
 {%- endif %}
 
-final as (
+aggregated as (
 
     select
         workspace_id,
@@ -76,6 +77,24 @@ final as (
         max(file_id) as last_file_id
     from events
     group by 1, 2, 3, 4, 5
+
+),
+
+final as (
+
+    {#- the day's newest file on each of its rows: it changes exactly when the day is
+        re-aggregated, and a full refresh gives the same value -#}
+    select
+        workspace_id,
+        usage_date,
+        resource_type,
+        provider,
+        model,
+        quantity,
+        provider_cost,
+        events,
+        max(last_file_id) over (partition by usage_date) as last_file_id
+    from aggregated
 
 )
 
