@@ -72,8 +72,9 @@ def _refused(argv: list[str], capsys: pytest.CaptureFixture) -> str:
          "(see billing finalize --help)"),
         (["bill"],
          "billing: argument command: invalid choice: 'bill' (choose from 'generate', 'ingest', "
-         "'build', 'demo', 'finalize', 'check-limits', 'sync-stripe', 'stripe-payments', "
-         "'stripe-webhook', 'summary', 'report', 'export') (see billing --help)"),
+         "'build', 'backfill', 'demo', 'finalize', 'check-limits', 'sync-stripe', "
+         "'stripe-payments', 'stripe-webhook', 'summary', 'report', 'export') "
+         "(see billing --help)"),
     ],
 )
 def test_a_wrong_argument_gets_one_line_and_exit_status_2(argv, message, capsys):
@@ -175,7 +176,8 @@ def held(path: Path, mode: str, seconds: float):
 
 def test_a_second_run_waits_for_the_one_holding_the_warehouse(nowhere, capsys):
     settings = load_settings()
-    with held(settings.warehouse_path, "run", 4) as holder:
+    # held long enough to outlast loading the definitions before the run starts
+    with held(settings.warehouse_path, "run", 8) as holder:
         started = time.monotonic()
         # the summary reads the published copy (none yet), never the warehouse held
         assert cli.main(["summary"]) == 1

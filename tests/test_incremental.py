@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -71,6 +71,10 @@ class Dbt:
     def __call__(self, as_of: str, *args: str) -> None:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
+        from dbt import tracking
+
+        if tracking.active_user is not None:  # each invocation starts now, as a process would
+            tracking.active_user.run_started_at = datetime.now(UTC)
         with pinned_as_of(as_of):
             result = self.runner.invoke([*args, "--quiet", *self.options])
         # dbt-duckdb keeps the database open in the process for the next invocation;
