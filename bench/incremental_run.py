@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import subprocess
 from datetime import UTC, date, datetime, timedelta
@@ -61,6 +62,8 @@ def main() -> None:
     parser.add_argument("--workspaces", type=int, default=500)
     parser.add_argument("--memory-limit", default="4GB")
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the work folder (warehouse, landing, logs) afterwards")
     args = parser.parse_args()
 
     work = args.workdir / f"incremental-{args.events_per_month}"
@@ -138,7 +141,26 @@ def main() -> None:
         f"{early['hourly']:.1f} | {late['hourly']:.1f} | {ratios['hourly']:.2f} | {machine} |"
     ))
     RESULTS.write_text("\n".join(lines) + "\n")
-    subprocess.run(["rm", "-rf", str(work)], check=True)
+    slowest(work / "logs" / "billing.log")
+    if not args.keep:
+        subprocess.run(["rm", "-rf", str(work)], check=True)
+
+
+def slowest(log: Path, count: int = 15) -> None:
+    """The dbt nodes that took longest in the last run the log holds (the late hourly
+    check): where a run's time goes."""
+    text = log.read_text(errors="replace")
+    last = text[text.rfind("Running dbt command"):]
+    # dbt's lines: "12 of 263 OK created sql table model marts.x ..... [OK in 1.23s]"
+    node = re.compile(r"\d+ of \d+ (?:OK|PASS)\b.*? (\S+) \.+ \[.*? in (\d+\.\d+)s\]")
+    timed_nodes = [m.groups() for m in map(node.search, last.splitlines()) if m]
+    stamps = re.findall(r"^(\S+ \S+) \+0000 .*?(?:Running|Finished) dbt command", last, re.M)
+    if len(stamps) == 2:
+        started, finished = (datetime.fromisoformat(t) for t in stamps)
+        print(f"its dbt build: {(finished - started).total_seconds():.1f} s")
+    print("slowest dbt nodes of the last run:")
+    for name, seconds in sorted(timed_nodes, key=lambda n: -float(n[1]))[:count]:
+        print(f"  {float(seconds):6.2f} s  {name}")
 
 
 if __name__ == "__main__":
