@@ -6,10 +6,14 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.config import AsOfConfig
+from dagster_project.defs.dbt.assets import warehouse_dbt_assets
+from dagster_project.defs.ingestion.assets import ROW_COUNTS_KEY, conservation_checks
 from dagster_project.defs.jobs import (
     USAGE_ALERTS_KEY,
     WAREHOUSE_WRITER,
-    daily_pipeline_job_selection,
+    dbt_source_checks,
+    ingestion,
+    published,
 )
 from dagster_project.defs.partitions import day_key, run_as_of
 from dagster_project.lib.alerts import deliver_alerts, raise_alerts
@@ -58,11 +62,54 @@ usage_alerts_table = dg.AssetSpec(
 )
 
 
+# What the limits read, and only that: the hourly check loads the new landing files,
+# takes them through validation and de-duplication (so the row conservation of every
+# source is checked as in the daily run) and builds the models up to the limit marts;
+# the daily aggregates of calls, the invoice and analytics marts wait for the daily run
+# or the new-files sensor, which build everything.
+LIMIT_MARTS = [
+    dg.AssetKey(["intermediate", "int_usage_limit_status"]),
+    dg.AssetKey(["marts", "agents_to_pause"]),
+    dg.AssetKey(["marts", "workspaces_over_quota"]),
+    dg.AssetKey(["marts", "fct_usage_alerts"]),
+]
+# dim_workspaces: the relationships test of the agent states compares with it
+HOURLY_MODELS = [*LIMIT_MARTS, ROW_COUNTS_KEY, dg.AssetKey(["marts", "dim_workspaces"])]
+
+
+def _sources_upstream(keys: list[dg.AssetKey]) -> set[dg.AssetKey]:
+    """The tables outside dbt that the dbt models `keys` read, directly or not."""
+    deps, seen, todo = warehouse_dbt_assets.asset_deps, set(), list(keys)
+    while todo:
+        for dep in deps.get(todo.pop(), ()):
+            if dep not in seen:
+                seen.add(dep)
+                todo.append(dep)
+    return seen - set(warehouse_dbt_assets.keys)
+
+
+limit_check_selection = (
+    (
+        dg.AssetSelection.assets(*HOURLY_MODELS).upstream()
+        & (dg.AssetSelection.assets(warehouse_dbt_assets) | ingestion)
+    )
+    # the row-count view's own dbt tests (one row per source) wait for the daily run; the
+    # conservation checks read it
+    - dg.AssetSelection.checks_for_assets(ROW_COUNTS_KEY)
+    | dg.AssetSelection.checks(*conservation_checks)
+    # dbt's tests of the tables outside dbt that the models read (the landing sources,
+    # the frozen billing state)
+    | dbt_source_checks(*_sources_upstream(HOURLY_MODELS))
+    | dg.AssetSelection.assets(usage_alert_check)
+    | published
+)
+
 limit_check_job = dg.define_asset_job(
     "limit_check_job",
     tags=WAREHOUSE_WRITER,
-    selection=daily_pipeline_job_selection | dg.AssetSelection.assets(usage_alert_check),
-    description="Ingest, build, then raise usage-limit alerts.",
+    selection=limit_check_selection,
+    description="Load the new usage, gateway, workspace and agent files, build what the "
+    "usage limits read, raise the alerts due, publish the marts.",
 )
 
 @dg.schedule(

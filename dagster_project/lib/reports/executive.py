@@ -14,7 +14,7 @@ from dagster_project.lib.reports.figures import PLATFORM, Figures
 from dagster_project.lib.reports.files import StagedFolder, safe_name, write_text_atomic
 from dagster_project.lib.reports.periods import Period
 from dagster_project.lib.reports.render import render_html, render_markdown
-from dagster_project.lib.reports.report_charts import Chart, write_charts
+from dagster_project.lib.reports.report_charts import Chart, draw_each, write_charts
 
 CHARTS = ("calls_by_hour", "calls_by_agent", "cost_trend", "sentiment", "cost_by_provider")
 TOP_WORKSPACES = 10
@@ -37,9 +37,9 @@ def top_workspaces(collected: dict[str | None, Figures], top: int = TOP_WORKSPAC
                   key=lambda f: (-f.revenue, -f.calls_total, f.workspace_id))[:top]
 
 
-def _write(staging: Path, folder: Path, stem: str, f: Figures, context: dict
-           ) -> tuple[str, dict[str, Chart]]:
-    charts = write_charts(f, CHARTS, folder / "charts", stem, relative_to=folder)
+def _write(folder: Path, stem: str, f: Figures, drawn: dict[str, tuple[str, bytes]],
+           context: dict) -> tuple[str, dict[str, Chart]]:
+    charts = write_charts(f, CHARTS, folder / "charts", stem, relative_to=folder, drawn=drawn)
     markdown = render_markdown("executive_summary.md.j2", f=f, charts=charts, **context)
     write_text_atomic(folder / f"{stem}.md", markdown)
     write_text_atomic(folder / f"{stem}.html",
@@ -58,12 +58,14 @@ def write_executive_summaries(
     done: list[tuple[Figures, str, str, dict[str, Chart], str]] = []
     with StagedFolder(target) as staging:
         platform = collected[PLATFORM]
-        markdown, charts = _write(staging, staging, PLATFORM_STEM, platform,
+        workspaces = figures_module.workspace_figures(collected)
+        platform_drawn, *workspaces_drawn = draw_each([platform, *workspaces], CHARTS)
+        markdown, charts = _write(staging, PLATFORM_STEM, platform, platform_drawn,
                                   {"top_workspaces": top_workspaces(collected)})
         done.append((platform, "", PLATFORM_STEM, charts, markdown))
-        for f in figures_module.workspace_figures(collected):
+        for f, drawn in zip(workspaces, workspaces_drawn, strict=True):
             stem = safe_name(f.workspace_id)
-            markdown, charts = _write(staging, staging / "workspaces", stem, f,
+            markdown, charts = _write(staging / "workspaces", stem, f, drawn,
                                       {"top_workspaces": []})
             done.append((f, "workspaces", stem, charts, markdown))
 

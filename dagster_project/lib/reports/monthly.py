@@ -15,7 +15,7 @@ from dagster_project.lib.reports.files import StagedFolder, safe_name, write_tex
 from dagster_project.lib.reports.formatting import money_plain
 from dagster_project.lib.reports.periods import Period
 from dagster_project.lib.reports.render import render_html
-from dagster_project.lib.reports.report_charts import Chart, write_charts
+from dagster_project.lib.reports.report_charts import Chart, draw_each, write_charts
 
 CHARTS = ("calls_by_hour", "calls_by_agent", "cost_trend")
 
@@ -140,9 +140,11 @@ def write_monthly_reports(
     target = reports_dir / "monthly" / period.label
     written = []
     with StagedFolder(target) as staging:
-        for f in figures_module.workspace_figures(collected):
+        reports = figures_module.workspace_figures(collected)
+        for f, drawn in zip(reports, draw_each(reports, CHARTS), strict=True):
             stem = safe_name(f.workspace_id)
-            charts = write_charts(f, CHARTS, staging / "charts", stem, relative_to=staging)
+            charts = write_charts(f, CHARTS, staging / "charts", stem, relative_to=staging,
+                                  drawn=drawn)
             data = report_data(f, charts)
             write_text_atomic(staging / f"{stem}.json", json.dumps(data, indent=2) + "\n")
             write_text_atomic(staging / f"{stem}.html",

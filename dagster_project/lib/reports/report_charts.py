@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import repeat
 from pathlib import Path
 
 from dagster_project.lib.reports import charts
 from dagster_project.lib.reports.figures import ZERO, Figures
 
 TOP_AGENTS = 10
+# below this many reports a pool of drawing processes costs more than it saves
+POOL_FROM_REPORTS = 8
 
 
 @dataclass(frozen=True)
@@ -71,12 +78,28 @@ def draw(figures: Figures, names: tuple[str, ...]) -> dict[str, tuple[str, bytes
     return drawn
 
 
+def draw_each(reports: Sequence[Figures], names: tuple[str, ...]
+              ) -> list[dict[str, tuple[str, bytes]]]:
+    """draw() of every report, in order. Drawing is CPU-bound (matplotlib holds the GIL),
+    so many reports are drawn by one process per core; the figures travel pickled."""
+    workers = min(os.cpu_count() or 1, len(reports))
+    if workers < 2 or len(reports) < POOL_FROM_REPORTS:
+        return [draw(figures, names) for figures in reports]
+    # forkserver: the workers start clean, not as copies of a process holding the
+    # warehouse connection and the run's threads
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")
+                             ) as pool:
+        return list(pool.map(draw, reports, repeat(names),
+                             chunksize=max(1, len(reports) // (4 * workers))))
+
+
 def write_charts(figures: Figures, names: tuple[str, ...], folder: Path, stem: str,
-                 relative_to: Path) -> dict[str, Chart]:
-    """Draw the charts and write `<folder>/<stem>-<name>.png`."""
+                 relative_to: Path, drawn: dict[str, tuple[str, bytes]] | None = None
+                 ) -> dict[str, Chart]:
+    """Write `<folder>/<stem>-<name>.png`, drawing the charts unless already `drawn`."""
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name, (title, png) in draw(figures, names).items():
+    for name, (title, png) in (drawn or draw(figures, names)).items():
         path = folder / f"{stem}-{name}.png"
         path.write_bytes(png)
         written[name] = Chart(name, title, png, path, path.relative_to(relative_to).as_posix())
