@@ -2,17 +2,15 @@
 {#- A view, so the counts are always those of the tables as they are now. -#}
 {#- Row conservation per source (contract 1.2): rows read = rows accepted + rows
     quarantined + duplicates removed. Each count is taken from its own table, so a row
-    lost between layers shows as a difference instead of being absorbed. -#}
+    lost between layers shows as a difference instead of being absorbed: the duplicates
+    from the ledger that counted each file's copies when the file was built
+    (int_duplicates_by_file), so no build de-duplicates the history again. -#}
 {%- set sources = [
-    ('usage_records', 'stg_landing__usage_records', 'int_usage_records_validated',
-     'int_usage_records_deduplicated', ['event_id']),
-    ('gateway_requests', 'stg_landing__gateway_requests', 'int_gateway_requests_validated',
-     'int_gateway_requests_deduplicated', ['request_id']),
-    ('calls', 'stg_landing__calls', 'int_calls_validated', 'int_calls_deduplicated', ['call_id']),
-    ('agents', 'stg_landing__agents', 'int_agent_snapshots_validated', 'int_agent_states',
-     ['agent_id', 'snapshot_at']),
-    ('workspaces', 'stg_landing__workspaces', 'int_workspace_snapshots_validated',
-     'int_workspace_states', ['workspace_id', 'snapshot_at']),
+    ('usage_records', 'stg_landing__usage_records', 'int_usage_records_deduplicated'),
+    ('gateway_requests', 'stg_landing__gateway_requests', 'int_gateway_requests_deduplicated'),
+    ('calls', 'stg_landing__calls', 'int_calls_deduplicated'),
+    ('agents', 'stg_landing__agents', 'int_agent_states'),
+    ('workspaces', 'stg_landing__workspaces', 'int_workspace_states'),
 ] %}
 with
 
@@ -28,21 +26,23 @@ files as (
 
 ),
 
+duplicates as (
+
+    select * from {{ ref('int_duplicates_by_file') }}
+
+),
+
 counts as (
 
-    {%- for source_name, staging, validated, accepted, key in sources %}
+    {%- for source_name, staging, accepted in sources %}
     select
         '{{ source_name }}' as source_name,
         (select count(*) from {{ ref(staging) }}) as rows_read,
         (select count(*) from {{ ref(accepted) }}) as rows_accepted,
         (select count(*) from quarantine
          where source_name = '{{ source_name }}' and row_number is not null) as rows_quarantined,
-        (select count(*) from {{ ref(validated) }} where quarantine_reason is null)
-        - (select count(*) from (
-            select distinct {{ key | join(', ') }}
-            from {{ ref(validated) }}
-            where quarantine_reason is null
-        ) as distinct_keys) as duplicates_removed,
+        (select coalesce(sum(duplicates_removed), 0) from duplicates
+         where source_name = '{{ source_name }}') as duplicates_removed,
         (select count(*) from files
          where source_name = '{{ source_name }}' and load_status = 'loaded') as files_loaded,
         (select count(*) from files

@@ -1,0 +1,72 @@
+{{ config(materialized='incremental', incremental_strategy='append') }}
+{#- Per landing file, the valid rows it delivered and how many of them were dropped as
+    duplicates: a copy of a key delivered earlier (an earlier file, or earlier in the same
+    file), however long ago (contract 2.1.1). Incremental: a build counts the files
+    loaded since the last one, so the row conservation of ingestion_row_counts adds up
+    this ledger instead of de-duplicating the history again. Counted from the validated
+    rows alone, apart from the accepted tables, so a row lost between them still shows. -#}
+{%- set sources = [
+    ('usage_records', 'int_usage_records_validated', ['event_id']),
+    ('gateway_requests', 'int_gateway_requests_validated', ['request_id']),
+    ('calls', 'int_calls_validated', ['call_id']),
+    ('agents', 'int_agent_snapshots_validated', ['agent_id', 'snapshot_at']),
+    ('workspaces', 'int_workspace_snapshots_validated', ['workspace_id', 'snapshot_at']),
+] %}
+{%- set last_file = last_file_taken() if is_incremental() else '0' %}
+with
+
+{%- for source_name, validated, key in sources %}
+
+{{ source_name }}_new as (
+
+    select
+        file_id,
+        {{ key | join(', ') }},
+        row_number() over (
+            partition by {{ key | join(', ') }} order by file_id, row_number
+        ) as copy_rank
+    from {{ ref(validated) }}
+    where quarantine_reason is null and file_id > {{ last_file }}
+
+),
+
+{{ source_name }}_seen_before as (
+
+    {#- the new keys that a file counted by an earlier build delivered already -#}
+    select distinct {% for column in key %}earlier.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+    from {{ ref(validated) }} as earlier
+    inner join (select distinct {{ key | join(', ') }} from {{ source_name }}_new) as new_keys
+        on {% for column in key %}earlier.{{ column }} = new_keys.{{ column }}{{ ' and ' if not loop.last }}{% endfor %}
+    where earlier.quarantine_reason is null and earlier.file_id <= {{ last_file }}
+
+),
+
+{{ source_name }}_counted as (
+
+    select
+        '{{ source_name }}' as source_name,
+        new_rows.file_id,
+        count(*) as rows_valid,
+        sum(case
+            when new_rows.copy_rank > 1 or seen_before.{{ key[0] }} is not null then 1
+            else 0
+        end) as duplicates_removed
+    from {{ source_name }}_new as new_rows
+    left join {{ source_name }}_seen_before as seen_before
+        on {% for column in key %}new_rows.{{ column }} = seen_before.{{ column }}{{ ' and ' if not loop.last }}{% endfor %}
+    group by new_rows.file_id
+
+),
+
+{%- endfor %}
+
+final as (
+
+    {%- for source_name, validated, key in sources %}
+    select * from {{ source_name }}_counted
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+
+)
+
+select * from final
