@@ -199,3 +199,46 @@ def test_conservation_check_fails_when_a_row_is_lost(built: Pipeline, tmp_path):
     assert not usage_result.passed
     assert usage_result.metadata["unaccounted_rows"].value == 1
     assert by_name["rows_conserved_gateway_requests"](duckdb=lossy).passed
+
+
+def test_event_tests_check_what_the_build_added_against_every_accepted_key(
+    built: Pipeline, tmp_path
+):
+    """The key and NULL tests of the accepted usage look at the rows of the newest build:
+    a key it accepted again (already accepted by an earlier build) and a NULL it wrote
+    each fail their test once."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import duckdb
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(built.warehouse_path, copy)
+    table = "intermediate.int_usage_records_deduplicated"
+    with duckdb.connect(str(copy)) as con:
+        # a later build: one key accepted before, one new key without a unit cost
+        con.execute(f"""
+            insert into {table}
+            select * replace (built_at + interval 1 hour as built_at)
+            from {table} where event_id = 'missing_value_good_0'
+            union all
+            select * replace ('late_new_0' as event_id, null as unit_cost,
+                              built_at + interval 1 hour as built_at)
+            from {table} where event_id = 'missing_value_good_1'
+        """)
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [str(dbt), "test", "--profiles-dir", "dbt", "--target-path", str(tmp_path / "target"),
+         "--select", "unique_int_usage_records_deduplicated_event_id",
+         "not_null_int_usage_records_deduplicated_unit_cost",
+         "not_null_int_usage_records_deduplicated_event_id"],
+        env={**os.environ, "WAREHOUSE_PATH": str(copy)},
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 1
+    assert "FAIL 1 unique_int_usage_records_deduplicated_event_id" in result.stdout
+    assert "FAIL 1 not_null_int_usage_records_deduplicated_unit_cost" in result.stdout
+    assert "PASS not_null_int_usage_records_deduplicated_event_id" in result.stdout

@@ -15,3 +15,10 @@
         cast({{ dbt.current_timestamp() }} as {{ api.Column.translate_type('timestamp') }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- When this dbt invocation started, as a timestamp: a row written by the build carries
+    it, so a test can tell the rows the build wrote (see get_where_subquery). -#}
+{% macro build_started_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
+        as {{ api.Column.translate_type('timestamp') }})
+{%- endmacro %}

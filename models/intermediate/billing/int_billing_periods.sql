@@ -86,8 +86,7 @@ final as (
         periods.first_period_source as billing_start_source,
         {#- when these drafts were computed: the finalization refuses drafts older than
             the last landing file ingested -#}
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
-            as {{ api.Column.translate_type('timestamp') }}) as built_at,
+        {{ build_started_at() }} as built_at,
         cast('{{ pinned_as_of() }}' as {{ dbt.type_string() }}) as pinned_as_of
     from periods
     left join finalized_periods

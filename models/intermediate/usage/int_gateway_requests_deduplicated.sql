@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+) }}
 {#- Accepted gateway requests: valid, one per request_id, the first delivered copy wins. -#}
 with
 
@@ -23,7 +27,9 @@ final as (
         api_calls_unit_cost,
         occurred_at,
         file_id,
-        row_number
+        row_number,
+        {#- which build accepted the row: its tests check what it added -#}
+        {{ build_started_at() }} as built_at
     from deduplicated
 
 )

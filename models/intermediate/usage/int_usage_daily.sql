@@ -6,64 +6,24 @@
 ) }}
 {#- Daily usage per workspace, resource type, provider and model, from the accepted,
     de-duplicated usage of both landing sources: what rating, margins, limits and the
-    analytics marts read instead of the events. Incremental: a build
-    re-aggregates only the days that events of the files loaded since the last build
-    fall on (a late event re-aggregates its own day), whole, and replaces them;
-    last_file_id (the newest file counted in the row's day) says where the last build
-    stopped and which days it re-aggregated. -#}
+    analytics marts read instead of the events. Incremental: a build aggregates the
+    events of the files loaded since the last one and adds them to the rows of the days
+    they fall on (a late event changes its own day only), which are replaced whole. The
+    accepted events only ever grow (the first delivered copy wins, later copies are
+    dropped), so adding up equals aggregating the day again. last_file_id (the newest
+    file counted in the row's day) says where the last build stopped. -#}
 with
 
 usage_events as (
 
     select * from {{ ref('int_usage_events_unioned') }}
-
-),
-
-{%- if is_incremental() %}
-
-new_events as (
-
-    select occurred_at from usage_events
+    {%- if is_incremental() %}
     where file_id > {{ last_file_taken('last_file_id') }}
+    {%- endif %}
 
 ),
 
-touched_days as (
-
-    select distinct cast(occurred_at as date) as usage_date from new_events
-
-),
-
-touched_range as (
-
-    select min(occurred_at) as first_at, max(occurred_at) as last_at from new_events
-
-),
-
-events as (
-
-    {#- the range lets the engine skip the older data; the days pick exactly -#}
-    select usage_events.*
-    from usage_events
-    cross join touched_range
-    inner join touched_days
-        on cast(usage_events.occurred_at as date) = touched_days.usage_date
-    where usage_events.occurred_at >= {{ dbt.date_trunc('day', 'touched_range.first_at') }}
-        and usage_events.occurred_at < {{ dbt.dateadd('day', 1, dbt.date_trunc('day', 'touched_range.last_at')) }}
-
-),
-
-{%- else %}
-
-events as (
-
-    select * from usage_events
-
-),
-
-{%- endif %}
-
-aggregated as (
+events_by_day as (
 
     select
         workspace_id,
@@ -75,15 +35,66 @@ aggregated as (
         sum(provider_cost) as provider_cost,
         count(*) as events,
         max(file_id) as last_file_id
-    from events
+    from usage_events
     group by 1, 2, 3, 4, 5
 
 ),
 
+{%- if is_incremental() %}
+
+counted_before as (
+
+    {#- what earlier builds counted on the days the new events fall on -#}
+    select
+        workspace_id,
+        usage_date,
+        resource_type,
+        provider,
+        model,
+        quantity,
+        provider_cost,
+        events,
+        last_file_id
+    from {{ this }}
+    where usage_date in (select usage_date from events_by_day)
+
+),
+
+aggregated as (
+
+    select
+        workspace_id,
+        usage_date,
+        resource_type,
+        provider,
+        model,
+        sum(quantity) as quantity,
+        sum(provider_cost) as provider_cost,
+        cast(sum(events) as {{ dbt.type_bigint() }}) as events,
+        max(last_file_id) as last_file_id
+    from (
+        select * from counted_before
+        union all
+        select * from events_by_day
+    ) as day_rows
+    group by 1, 2, 3, 4, 5
+
+),
+
+{%- else %}
+
+aggregated as (
+
+    select * from events_by_day
+
+),
+
+{%- endif %}
+
 final as (
 
-    {#- the day's newest file on each of its rows: it changes exactly when the day is
-        re-aggregated, and a full refresh gives the same value -#}
+    {#- the day's newest file on each of its rows: it changes exactly when the day gets
+        new events, and a full refresh gives the same value -#}
     select
         workspace_id,
         usage_date,

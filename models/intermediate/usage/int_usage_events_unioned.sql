@@ -30,7 +30,8 @@ final as (
         quantity,
         cast(quantity * unit_cost as {{ type_money() }}) as provider_cost,
         occurred_at,
-        file_id
+        file_id,
+        built_at
     from usage_records
 
     union all
@@ -46,7 +47,8 @@ final as (
         cast(coalesce(actual_cost, (input_tokens + output_tokens) * llm_tokens_unit_cost)
             as {{ type_money() }}) as provider_cost,
         occurred_at,
-        file_id
+        file_id,
+        built_at
     from gateway_requests
 
     union all
@@ -61,7 +63,8 @@ final as (
         cast(1 as {{ type_quantity() }}) as quantity,
         cast(api_calls_unit_cost as {{ type_money() }}) as provider_cost,
         occurred_at,
-        file_id
+        file_id,
+        built_at
     from gateway_requests
 
 )

@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+) }}
 {#- Accepted usage records: valid, one per event_id, the first delivered copy (earliest
     loaded file, then earliest row) wins (contract 2.1.1). -#}
 with
@@ -23,7 +27,9 @@ final as (
         unit_cost_source,
         occurred_at,
         file_id,
-        row_number
+        row_number,
+        {#- which build accepted the row: its tests check what it added -#}
+        {{ build_started_at() }} as built_at
     from deduplicated
 
 )
