@@ -20,7 +20,15 @@
     numbered in load order (raw._files.file_id, one writer at a time), so the rows of
     later files are the new ones. 0 before the first build. -#}
 {% macro last_file_taken(column='file_id') -%}
-    (select coalesce(max({{ column }}), 0) from {{ this }})
+    {#- read when the model runs and written into its SQL as a number: a literal bound
+        lets the engine skip the row groups (DuckDB zone maps, Parquet statistics) of the
+        older files, which a subquery does not -#}
+    {%- if execute -%}
+        {%- set taken = run_query('select coalesce(max(' ~ column ~ '), 0) from ' ~ this) -%}
+        {{- taken.columns[0].values()[0] | int -}}
+    {%- else -%}
+        0
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The rows of `relation` in the slices an incremental model replaces: in an
