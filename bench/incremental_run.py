@@ -128,13 +128,14 @@ def main() -> None:
             "| daily late | ratio | hourly early | hourly late | ratio | machine |\n"
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
         )
-    # the new row goes at the end of this section's table
+    # the new row goes after the last row of this section's table
     lines = text.rstrip("\n").split("\n")
     at = lines.index(header) + 1
-    while at < len(lines) and not lines[at].startswith("## "):
+    while not lines[at].startswith("| ---"):
         at += 1
-    while lines[at - 1] == "":
-        at -= 1
+    while at + 1 < len(lines) and lines[at + 1].startswith("| "):
+        at += 1
+    at += 1
     lines.insert(at, (
         f"| {datetime.now(UTC):%Y-%m-%d} | {args.events_per_month:,} | {args.workspaces} | "
         f"{early['daily']:.1f} | {late['daily']:.1f} | {ratios['daily']:.2f} | "
