@@ -167,13 +167,19 @@ def main() -> None:
             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
         )
     machine = f"{os.cpu_count()} cores, {platform.machine()}"
-    with RESULTS.open("a") as results:
-        results.write(
-            f"| {datetime.now(UTC):%Y-%m-%d} | {args.events:,} | {args.memory_limit} | "
-            f"{pipeline['ingest'][0]:.1f} | {pipeline['build'][0]:.1f} | "
-            f"{pipeline['finalize'][0]:.1f} | {pipeline_s:.1f} | {pipeline_mb} | "
-            f"{floor_s:.1f} | {floor_mb} | {ratio:.2f} | {machine} |\n"
-        )
+    row = (
+        f"| {datetime.now(UTC):%Y-%m-%d} | {args.events:,} | {args.memory_limit} | "
+        f"{pipeline['ingest'][0]:.1f} | {pipeline['build'][0]:.1f} | "
+        f"{pipeline['finalize'][0]:.1f} | {pipeline_s:.1f} | {pipeline_mb} | "
+        f"{floor_s:.1f} | {floor_mb} | {ratio:.2f} | {machine} |"
+    )
+    # after the last row of the first table (the file holds other benchmarks' sections)
+    lines = RESULTS.read_text().rstrip("\n").split("\n")
+    at = next(n for n, line in enumerate(lines) if line.startswith("| ---"))
+    while at + 1 < len(lines) and lines[at + 1].startswith("| "):
+        at += 1
+    lines.insert(at + 1, row)
+    RESULTS.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
