@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+) }}
 {#- Every landed call row with the first rule it breaks (NULL = valid). Incremental:
     a build validates the rows of the files loaded since the last one. -#}
 with
@@ -64,7 +68,9 @@ final as (
         the row only for the quarantined rows -#}
     select
         * {{ exclude_columns(['raw_row', 'read_error', 'duration_seconds_text', 'ended_at_text', 'latency_ms_text', 'started_at_text']) }},
-        case when quarantine_reason is not null then raw_row end as raw_row
+        case when quarantine_reason is not null then raw_row end as raw_row,
+        {#- which build validated the row: its grain test checks what it added -#}
+        {{ build_started_at() }} as built_at
     from reasoned
 
 )

@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+) }}
 {#- Every landed gateway request with the first rule it breaks (NULL = valid) and the
     rate-book rates its two usage lines need: llm_tokens (required unless actual_cost
     is given) and api_calls (0 when the rate book has none, contract 2.1). -#}
@@ -87,7 +91,9 @@ final as (
         the row only for the quarantined rows -#}
     select
         * {{ exclude_columns(['raw_row', 'read_error', 'actual_cost_text', 'input_tokens_text', 'occurred_at_text', 'output_tokens_text']) }},
-        case when quarantine_reason is not null then raw_row end as raw_row
+        case when quarantine_reason is not null then raw_row end as raw_row,
+        {#- which build validated the row: its grain test checks what it added -#}
+        {{ build_started_at() }} as built_at
     from reasoned
 
 )

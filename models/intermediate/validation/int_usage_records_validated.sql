@@ -1,4 +1,8 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+) }}
 {#- Every landed usage row with the first rule it breaks (NULL = valid) and, for valid
     rows, the unit cost to use: the row's own, else the rate book's most specific rate
     (model before any-model) effective at occurred_at. -#}
@@ -94,7 +98,9 @@ final as (
         the row only for the quarantined rows -#}
     select
         * {{ exclude_columns(['raw_row', 'read_error', 'occurred_at_text', 'quantity_text', 'unit_cost_text']) }},
-        case when quarantine_reason is not null then raw_row end as raw_row
+        case when quarantine_reason is not null then raw_row end as raw_row,
+        {#- which build validated the row: its grain test checks what it added -#}
+        {{ build_started_at() }} as built_at
     from reasoned
 
 )
