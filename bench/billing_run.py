@@ -7,7 +7,8 @@
    requests and calls, every bad-row kind) into a fresh landing folder;
 2. (a) the pipeline: `billing ingest`, `billing build`, `billing finalize --period`
    (which ingests and builds again, freezes the month and rebuilds), each a separate
-   process, timed, with its peak RSS (the process and the dbt processes it runs);
+   process, timed, with its peak RSS (the sum over the process and the dbt processes
+   it runs);
 3. (b) the floor: one plain DuckDB query over the same landing files that
    de-duplicates by event_id, rates (row cost, else the rate book) and sums per
    (workspace, resource_type), in its own process with the same memory_limit.
@@ -25,6 +26,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -66,17 +68,51 @@ group by 1, 2
 """
 
 
+def tree_rss_kib(root: int) -> int:
+    """The resident memory (KiB) of process `root` and all its descendants, now."""
+    parents, rss = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(entry.name)] = int(fields["PPid"])
+        rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        tree.add(pid)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
 def timed(args: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Run a command; its wall time in seconds and the peak RSS (MiB) of its process tree."""
+    """Run a command; its wall time in seconds and the peak RSS (MiB) of its process tree:
+    the sum over the process and the processes it started (dbt), sampled every 0.1 s, or
+    the peak of the largest one (getrusage) where that is higher."""
     with tempfile.TemporaryFile(mode="w+") as log:
         started = time.perf_counter()
         process = subprocess.Popen(args, env=env, cwd=ROOT, stdout=log, stderr=log)
+        peak_kib, done = 0, threading.Event()
+
+        def sample() -> None:
+            nonlocal peak_kib
+            while not done.wait(0.1):
+                peak_kib = max(peak_kib, tree_rss_kib(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
+        done.set()
+        sampler.join()
         if os.waitstatus_to_exitcode(status) != 0:
             log.seek(0)
             raise SystemExit(f"{' '.join(args)} failed:\n{log.read()[-3000:]}")
-    return elapsed, usage.ru_maxrss // 1024
+    return elapsed, max(peak_kib, usage.ru_maxrss) // 1024
 
 
 def run_floor(landing: Path, memory_limit: str) -> None:

@@ -204,9 +204,10 @@ def test_conservation_check_fails_when_a_row_is_lost(built: Pipeline, tmp_path):
 def test_event_tests_check_what_the_build_added_against_every_accepted_key(
     built: Pipeline, tmp_path
 ):
-    """The key and NULL tests of the accepted usage look at the rows of the newest build:
-    a key it accepted again (already accepted by an earlier build) and a NULL it wrote
-    each fail their test once."""
+    """The key and NULL tests of the accepted usage and calls, and the grain test of the
+    validated usage, look at the rows of the newest build: a key it accepted again
+    (already accepted by an earlier build, a call in another slice), a NULL it wrote and
+    a landed row it validated again each fail their test once."""
     import os
     import shutil
     import subprocess
@@ -229,12 +230,27 @@ def test_event_tests_check_what_the_build_added_against_every_accepted_key(
                               built_at + interval 1 hour as built_at)
             from {table} where event_id = 'missing_value_good_1'
         """)
+        calls = "intermediate.int_calls_deduplicated"
+        con.execute(f"""
+            insert into {calls}
+            select * replace (built_at + interval 1 hour as built_at,
+                              first_call_date + 1 as first_call_date)
+            from {calls} where call_id = (select min(call_id) from {calls})
+        """)
+        validated = "intermediate.int_usage_records_validated"
+        con.execute(f"""
+            insert into {validated}
+            select * replace (built_at + interval 1 hour as built_at)
+            from {validated} where event_id = 'missing_value_good_0'
+        """)
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
         [str(dbt), "test", "--profiles-dir", "dbt", "--target-path", str(tmp_path / "target"),
          "--select", "unique_int_usage_records_deduplicated_event_id",
          "not_null_int_usage_records_deduplicated_unit_cost",
-         "not_null_int_usage_records_deduplicated_event_id"],
+         "not_null_int_usage_records_deduplicated_event_id",
+         "unique_int_calls_deduplicated_call_id", "not_null_int_calls_deduplicated_call_id",
+         "unique_combination_of_columns_int_usage_records_validated_file_id__row_number"],
         env={**os.environ, "WAREHOUSE_PATH": str(copy)},
         capture_output=True, text=True, check=False,
     )
@@ -242,3 +258,7 @@ def test_event_tests_check_what_the_build_added_against_every_accepted_key(
     assert "FAIL 1 unique_int_usage_records_deduplicated_event_id" in result.stdout
     assert "FAIL 1 not_null_int_usage_records_deduplicated_unit_cost" in result.stdout
     assert "PASS not_null_int_usage_records_deduplicated_event_id" in result.stdout
+    assert "FAIL 1 unique_int_calls_deduplicated_call_id" in result.stdout
+    assert "PASS not_null_int_calls_deduplicated_call_id" in result.stdout
+    assert ("FAIL 1 unique_combination_of_columns_int_usage_records_validated_file_id__row_number"
+            in result.stdout)

@@ -28,7 +28,8 @@ final as (
         sentiment,
         intent,
         first_call_date,
-        file_id
+        file_id,
+        built_at
     from calls
 
 )

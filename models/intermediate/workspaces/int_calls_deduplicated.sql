@@ -3,6 +3,7 @@
     incremental_strategy=replace_slices_strategy(),
     unique_key='first_call_date',
     partition_by=['first_call_date'],
+    on_schema_change='append_new_columns',
 ) }}
 {#- Accepted calls: valid, one per call_id, the last delivered version wins (a call is
     re-sent as it progresses from in_progress to its final status).
@@ -141,4 +142,10 @@ final as (
 
 {%- endif %}
 
-select * from final
+{#- built_at: which build wrote the row (the rows of the slices it rewrote); the key
+    tests check those against every accepted call -#}
+select
+    {{ columns | join(', ') }},
+    {{ build_started_at() }} as built_at,
+    first_call_date
+from final
