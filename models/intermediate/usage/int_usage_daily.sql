@@ -3,6 +3,7 @@
     incremental_strategy=replace_slices_strategy(),
     unique_key='usage_date',
     partition_by=['usage_date'],
+    on_schema_change='append_new_columns',
 ) }}
 {#- Daily usage per workspace, resource type, provider and model, from the accepted,
     de-duplicated usage of both landing sources: what rating, margins, limits and the
@@ -104,7 +105,9 @@ final as (
         quantity,
         provider_cost,
         events,
-        max(last_file_id) over (partition by usage_date) as last_file_id
+        max(last_file_id) over (partition by usage_date) as last_file_id,
+        {#- which build wrote the day: its tests check the days it replaced -#}
+        {{ build_started_at() }} as built_at
     from aggregated
 
 )
