@@ -152,8 +152,9 @@ def slowest(log: Path, count: int = 15) -> None:
     check): where a run's time goes."""
     text = log.read_text(errors="replace")
     last = text[text.rfind("Running dbt command"):]
-    # dbt's lines: "12 of 263 OK created sql table model marts.x ..... [OK in 1.23s]"
-    node = re.compile(r"\d+ of \d+ (?:OK|PASS)\b.*? (\S+) \.+ \[.*? in (\d+\.\d+)s\]")
+    # dbt's lines: "12 of 263 OK created sql table model marts.x ..... [OK in 1.23s]", and
+    # for a name too long for the dots "12 of 263 PASS unique_combination_of_…  [PASS in 1.23s]"
+    node = re.compile(r"\d+ of \d+ (?:OK|PASS)\b.*? (\S+) (?:\.+ | )\[.*? in (\d+\.\d+)s\]")
     timed_nodes = [m.groups() for m in map(node.search, last.splitlines()) if m]
     stamps = re.findall(r"^(\S+ \S+) \+0000 .*?(?:Running|Finished) dbt command", last, re.M)
     if len(stamps) == 2:
