@@ -190,8 +190,8 @@ def test_conservation_check_fails_when_a_row_is_lost(built: Pipeline, tmp_path):
     shutil.copy(built.warehouse_path, copy)
     with duckdb.connect(str(copy)) as con:
         con.execute(
-            "delete from intermediate.int_usage_records_deduplicated "
-            "where event_id = 'missing_value_good_0'"
+            "delete from intermediate.int_usage_records_validated "
+            "where event_id = 'missing_value_good_0' and not is_duplicate"
         )
     by_name = {check.check_key.name: check for check in conservation_checks}
     lossy = DuckDBResource(database=str(copy))
@@ -218,17 +218,24 @@ def test_event_tests_check_what_the_build_added_against_every_accepted_key(
 
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(built.warehouse_path, copy)
-    table = "intermediate.int_usage_records_deduplicated"
+    validated = "intermediate.int_usage_records_validated"
+    accepted = "quarantine_reason is null and not is_duplicate"
     with duckdb.connect(str(copy)) as con:
-        # a later build: one key accepted before, one new key without a unit cost
+        # a later build: one key accepted before, one new key without a unit cost (the
+        # accepted usage is a view of the validated rows), and a landed row validated again
         con.execute(f"""
-            insert into {table}
-            select * replace (built_at + interval 1 hour as built_at)
-            from {table} where event_id = 'missing_value_good_0'
-            union all
-            select * replace ('late_new_0' as event_id, null as unit_cost,
+            insert into {validated}
+            select * replace (row_number + 1000000 as row_number,
                               built_at + interval 1 hour as built_at)
-            from {table} where event_id = 'missing_value_good_1'
+            from {validated} where event_id = 'missing_value_good_0' and {accepted}
+            union all
+            select * replace ('late_new_0' as event_id, null as resolved_unit_cost,
+                              row_number + 1000000 as row_number,
+                              built_at + interval 1 hour as built_at)
+            from {validated} where event_id = 'missing_value_good_1' and {accepted}
+            union all
+            select * replace (true as is_duplicate, built_at + interval 1 hour as built_at)
+            from {validated} where event_id = 'missing_value_good_0' and {accepted}
         """)
         calls = "intermediate.int_calls_deduplicated"
         con.execute(f"""
@@ -236,12 +243,6 @@ def test_event_tests_check_what_the_build_added_against_every_accepted_key(
             select * replace (built_at + interval 1 hour as built_at,
                               first_call_date + 1 as first_call_date)
             from {calls} where call_id = (select min(call_id) from {calls})
-        """)
-        validated = "intermediate.int_usage_records_validated"
-        con.execute(f"""
-            insert into {validated}
-            select * replace (built_at + interval 1 hour as built_at)
-            from {validated} where event_id = 'missing_value_good_0'
         """)
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(

@@ -25,22 +25,32 @@
     {#- Spark has no EXCLUDE; the extra column is harmless downstream. -#}
 {%- endmacro %}
 
-{#- The first valid copy of each key of a validated model: earliest loaded file, then
-    earliest row (contract 2.1.1). In an incremental model, the first copies within the
-    files loaded since its last build, minus the keys it accepted from earlier files,
-    however long ago: a re-delivery months later is still a duplicate, and rows re-read
-    after a crash are duplicates of what was committed. -#}
-{% macro first_delivered_copies(validated, key) -%}
-    select first_copies.*
-    from (
-        {{ keep_first(
-            '(select * from ' ~ validated ~ ' where file_id > ' ~ last_file_taken() ~ ') as new_rows'
-            if is_incremental() else validated,
-            key, 'file_id, row_number') }}
-    ) as first_copies
+{#- The rows of `relation` (the checked rows of a validated model) with is_duplicate:
+    for a valid row, whether it is a later copy of a key (contract 2.1.1: the first valid
+    copy wins, earliest loaded file then earliest row); NULL for a quarantined row. The
+    decision is final when the row is validated (no file can arrive before one already
+    loaded), so the validated model keeps it and the accepted rows are a view of it. In
+    an incremental build, a valid copy of a key accepted from an earlier file, however
+    long ago, is a duplicate too: a re-delivery months later, or rows re-read after a
+    crash. -#}
+{% macro flag_later_copies(relation, key) -%}
+    select
+        checked_rows.*,
+        case when checked_rows.quarantine_reason is null then
+            {%- if is_incremental() %}
+            accepted_before.{{ key }} is not null or
+            {%- endif %}
+            row_number() over (
+                partition by checked_rows.{{ key }}, checked_rows.quarantine_reason is null
+                order by checked_rows.file_id, checked_rows.row_number
+            ) > 1
+        end as is_duplicate
+    from {{ relation }} as checked_rows
     {%- if is_incremental() %}
-    left join {{ this }} as accepted
-        on first_copies.{{ key }} = accepted.{{ key }}
-    where accepted.{{ key }} is null
+    left join (
+        select {{ key }} from {{ this }}
+        where quarantine_reason is null and not is_duplicate
+    ) as accepted_before
+        on checked_rows.{{ key }} = accepted_before.{{ key }}
     {%- endif %}
 {%- endmacro %}

@@ -1,14 +1,11 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-) }}
-{#- Accepted gateway requests: valid, one per request_id, the first delivered copy wins. -#}
+{{ config(materialized='view') }}
+{#- Accepted gateway requests: valid, one per request_id, the first delivered copy wins;
+    decided by the validated model (is_duplicate), like the usage records. -#}
 with
 
-deduplicated as (
+validated as (
 
-    {{ first_delivered_copies(ref('int_gateway_requests_validated'), 'request_id') }}
+    select * from {{ ref('int_gateway_requests_validated') }}
 
 ),
 
@@ -28,9 +25,10 @@ final as (
         occurred_at,
         file_id,
         row_number,
-        {#- which build accepted the row: its tests check what it added -#}
-        {{ build_started_at() }} as built_at
-    from deduplicated
+        {#- which build validated and accepted the row: its tests check what it added -#}
+        built_at
+    from validated
+    where quarantine_reason is null and not is_duplicate
 
 )
 

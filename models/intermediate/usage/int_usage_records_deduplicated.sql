@@ -1,15 +1,13 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='append_new_columns',
-) }}
+{{ config(materialized='view') }}
 {#- Accepted usage records: valid, one per event_id, the first delivered copy (earliest
-    loaded file, then earliest row) wins (contract 2.1.1). -#}
+    loaded file, then earliest row) wins (contract 2.1.1). The validated model decides it
+    when it validates a row (is_duplicate), so the accepted rows are a view of it, not a
+    second copy of every event. -#}
 with
 
-deduplicated as (
+validated as (
 
-    {{ first_delivered_copies(ref('int_usage_records_validated'), 'event_id') }}
+    select * from {{ ref('int_usage_records_validated') }}
 
 ),
 
@@ -28,9 +26,10 @@ final as (
         occurred_at,
         file_id,
         row_number,
-        {#- which build accepted the row: its tests check what it added -#}
-        {{ build_started_at() }} as built_at
-    from deduplicated
+        {#- which build validated and accepted the row: its tests check what it added -#}
+        built_at
+    from validated
+    where quarantine_reason is null and not is_duplicate
 
 )
 

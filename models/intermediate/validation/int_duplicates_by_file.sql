@@ -3,19 +3,37 @@
     duplicates: a copy of a key delivered earlier (an earlier file, or earlier in the same
     file), however long ago (contract 2.1.1). Incremental: a build counts the files
     loaded since the last one, so the row conservation of ingestion_row_counts adds up
-    this ledger instead of de-duplicating the history again. Counted from the validated
-    rows alone, apart from the accepted tables, so a row lost between them still shows. -#}
+    this ledger instead of de-duplicating the history again. The usage records and
+    gateway requests are counted from the copies their validated model flagged
+    (is_duplicate: their accepted rows are the others); calls and snapshots, whose
+    accepted tables are built apart from the validated rows, are counted here from the
+    validated rows alone, so a row lost between them still shows. -#}
 {%- set sources = [
-    ('usage_records', 'int_usage_records_validated', ['event_id']),
-    ('gateway_requests', 'int_gateway_requests_validated', ['request_id']),
-    ('calls', 'int_calls_validated', ['call_id']),
-    ('agents', 'int_agent_snapshots_validated', ['agent_id', 'snapshot_at']),
-    ('workspaces', 'int_workspace_snapshots_validated', ['workspace_id', 'snapshot_at']),
+    ('usage_records', 'int_usage_records_validated', ['event_id'], true),
+    ('gateway_requests', 'int_gateway_requests_validated', ['request_id'], true),
+    ('calls', 'int_calls_validated', ['call_id'], false),
+    ('agents', 'int_agent_snapshots_validated', ['agent_id', 'snapshot_at'], false),
+    ('workspaces', 'int_workspace_snapshots_validated', ['workspace_id', 'snapshot_at'], false),
 ] %}
 {%- set last_file = last_file_taken() if is_incremental() else '0' %}
 with
 
-{%- for source_name, validated, key in sources %}
+{%- for source_name, validated, key, flagged in sources %}
+{%- if flagged %}
+
+{{ source_name }}_counted as (
+
+    select
+        '{{ source_name }}' as source_name,
+        file_id,
+        count(*) as rows_valid,
+        sum(case when is_duplicate then 1 else 0 end) as duplicates_removed
+    from {{ ref(validated) }}
+    where quarantine_reason is null and file_id > {{ last_file }}
+    group by file_id
+
+),
+{%- else %}
 
 {{ source_name }}_new as (
 
@@ -57,12 +75,13 @@ with
     group by new_rows.file_id
 
 ),
+{%- endif %}
 
 {%- endfor %}
 
 final as (
 
-    {%- for source_name, validated, key in sources %}
+    {%- for source_name, validated, key, flagged in sources %}
     select * from {{ source_name }}_counted
     {{ 'union all' if not loop.last }}
     {%- endfor %}

@@ -1,11 +1,15 @@
+{#- on_schema_change='fail': is_duplicate cannot be derived for the rows validated before
+    it existed, so a changed schema fails the build and `billing build --full-refresh`
+    validates every landed row again -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='append_new_columns',
+    on_schema_change='fail',
 ) }}
 {#- Every landed gateway request with the first rule it breaks (NULL = valid) and the
     rate-book rates its two usage lines need: llm_tokens (required unless actual_cost
-    is given) and api_calls (0 when the rate book has none, contract 2.1). -#}
+    is given) and api_calls (0 when the rate book has none, contract 2.1), and whether
+    the row is a later copy of a request (is_duplicate). -#}
 with
 
 requests as (
@@ -85,6 +89,12 @@ reasoned as (
 
 ),
 
+flagged as (
+
+    {{ flag_later_copies('reasoned', 'request_id') }}
+
+),
+
 final as (
 
     {#- the landing text is only needed to find the broken rule, and the JSON copy of
@@ -94,7 +104,7 @@ final as (
         case when quarantine_reason is not null then raw_row end as raw_row,
         {#- which build validated the row: its grain test checks what it added -#}
         {{ build_started_at() }} as built_at
-    from reasoned
+    from flagged
 
 )
 

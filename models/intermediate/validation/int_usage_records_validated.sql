@@ -1,11 +1,15 @@
+{#- on_schema_change='fail': is_duplicate cannot be derived for the rows validated before
+    it existed, so a changed schema fails the build and `billing build --full-refresh`
+    validates every landed row again -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='append_new_columns',
+    on_schema_change='fail',
 ) }}
 {#- Every landed usage row with the first rule it breaks (NULL = valid) and, for valid
     rows, the unit cost to use: the row's own, else the rate book's most specific rate
-    (model before any-model) effective at occurred_at. -#}
+    (model before any-model) effective at occurred_at, and whether the row is a later
+    copy of an event (is_duplicate). -#}
 with
 
 usage_records as (
@@ -92,6 +96,12 @@ reasoned as (
 
 ),
 
+flagged as (
+
+    {{ flag_later_copies('reasoned', 'event_id') }}
+
+),
+
 final as (
 
     {#- the landing text is only needed to find the broken rule, and the JSON copy of
@@ -101,7 +111,7 @@ final as (
         case when quarantine_reason is not null then raw_row end as raw_row,
         {#- which build validated the row: its grain test checks what it added -#}
         {{ build_started_at() }} as built_at
-    from reasoned
+    from flagged
 
 )
 
