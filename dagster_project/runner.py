@@ -37,6 +37,7 @@ run_queue:
 
 # terminal colours, in text that reaches one line of a message
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_DBT_ERROR_HEADER = re.compile(r"^(?:Runtime|Compilation|Database) Error in \w+ \S+ \(.*\)$")
 
 
 class Console:
@@ -283,6 +284,15 @@ def _first_line(text: str) -> str:
     return line.removeprefix("dagster._core.errors.").strip()
 
 
+def _dbt_message(text: str) -> str:
+    """The line of a dbt node's error that says what went wrong: the one after dbt's
+    "<Kind> Error in model <name> (<path>)" header, which only repeats the node."""
+    lines = [line.strip() for line in _ANSI.sub("", text).strip().splitlines() if line.strip()]
+    if len(lines) > 1 and _DBT_ERROR_HEADER.match(lines[0]):
+        return lines[1]
+    return _first_line(text)
+
+
 def dbt_failure(run_id: str) -> str | None:
     """The dbt nodes that failed in this run, from its run_results.json."""
     target = DBT_PROJECT_DIR / "target"
@@ -303,6 +313,6 @@ def dbt_failure(run_id: str) -> str | None:
             rows = r.get("failures")
             names.append(f"{kind} {name} failed ({rows} failing row{'s' if rows != 1 else ''})")
         else:
-            names.append(f"{kind} {name} failed: {_first_line(r.get('message') or 'error')}")
+            names.append(f"{kind} {name} failed: {_dbt_message(r.get('message') or 'error')}")
     more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
     return "dbt build failed: " + "; ".join(names) + more

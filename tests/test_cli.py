@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from dagster_project import cli
-from dagster_project.runner import _lock_message
+from dagster_project.runner import _dbt_message, _lock_message
 from dagster_project.settings import load_settings
 from tests.conftest import make_pipeline
 
@@ -233,3 +233,19 @@ def test_a_lock_taken_during_a_run_is_one_line(nowhere):
     assert _lock_message(error, load_settings()) == (
         "the warehouse is in use by another process (PID 4242, python3.11); try again when it "
         "has finished")
+
+
+@pytest.mark.parametrize(("message", "line"), [
+    ("Compilation Error in model int_usage_records_validated "
+     "(models/intermediate/validation/int_usage_records_validated.sql)\n"
+     "  int_usage_records_validated holds rows validated before it kept is_duplicate: "
+     "rebuild it once with `billing build --full-refresh`\n",
+     "int_usage_records_validated holds rows validated before it kept is_duplicate: "
+     "rebuild it once with `billing build --full-refresh`"),
+    ("Database Error in model fct_invoices (models/marts/billing/fct_invoices.sql)\n"
+     "  Out of Memory Error: could not allocate block of size 256.0 KiB\n  more",
+     "Out of Memory Error: could not allocate block of size 256.0 KiB"),
+    ("\x1b[31mDivision by zero\x1b[0m\nsecond line", "Division by zero"),
+])
+def test_a_failed_dbt_node_is_named_with_the_line_saying_what_went_wrong(message, line):
+    assert _dbt_message(message) == line

@@ -34,6 +34,13 @@
     long ago, is a duplicate too: a re-delivery months later, or rows re-read after a
     crash. -#}
 {% macro flag_later_copies(relation, key) -%}
+    {%- if is_incremental() and execute
+          and 'is_duplicate' not in adapter.get_columns_in_relation(this)
+              | map(attribute='name') | map('lower') | list %}
+        {{ exceptions.raise_compiler_error(
+            this.identifier ~ ' holds rows validated before it kept is_duplicate:'
+            ~ ' rebuild it once with `billing build --full-refresh`') }}
+    {%- endif %}
     select
         checked_rows.*,
         case when checked_rows.quarantine_reason is null then
