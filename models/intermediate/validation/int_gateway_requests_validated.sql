@@ -1,10 +1,7 @@
-{#- on_schema_change='fail': is_duplicate cannot be derived for the rows validated before
-    it existed, so a changed schema fails the build and `billing build --full-refresh`
-    validates every landed row again -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
 ) }}
 {#- Every landed gateway request with the first rule it breaks (NULL = valid) and the
     rate-book rates its two usage lines need: llm_tokens (required unless actual_cost

@@ -1,10 +1,7 @@
-{#- on_schema_change='fail': is_duplicate cannot be derived for the rows validated before
-    it existed, so a changed schema fails the build and `billing build --full-refresh`
-    validates every landed row again -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
 ) }}
 {#- Every landed usage row with the first rule it breaks (NULL = valid) and, for valid
     rows, the unit cost to use: the row's own, else the rate book's most specific rate
