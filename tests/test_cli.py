@@ -236,12 +236,12 @@ def test_a_lock_taken_during_a_run_is_one_line(nowhere):
 
 
 @pytest.mark.parametrize(("message", "line"), [
-    ("Compilation Error in model int_usage_records_validated "
-     "(models/intermediate/validation/int_usage_records_validated.sql)\n"
-     "  int_usage_records_validated holds rows validated before it kept is_duplicate: "
-     "rebuild it once with `billing build --full-refresh`\n",
-     "int_usage_records_validated holds rows validated before it kept is_duplicate: "
-     "rebuild it once with `billing build --full-refresh`"),
+    ("Compilation Error in model int_usage_records_later_copies "
+     "(models/intermediate/validation/int_usage_records_later_copies.sql)\n"
+     "  'later_copies' is undefined. This can happen when calling a macro that does not "
+     "exist.\n",
+     "'later_copies' is undefined. This can happen when calling a macro that does not "
+     "exist."),
     ("Database Error in model fct_invoices (models/marts/billing/fct_invoices.sql)\n"
      "  Out of Memory Error: could not allocate block of size 256.0 KiB\n  more",
      "Out of Memory Error: could not allocate block of size 256.0 KiB"),

@@ -191,7 +191,10 @@ def test_conservation_check_fails_when_a_row_is_lost(built: Pipeline, tmp_path):
     with duckdb.connect(str(copy)) as con:
         con.execute(
             "delete from intermediate.int_usage_records_validated "
-            "where event_id = 'missing_value_good_0' and not is_duplicate"
+            "where event_id = 'missing_value_good_0' and quarantine_reason is null "
+            "and not exists (select 1 from intermediate.int_usage_records_later_copies as copies "
+            "where copies.file_id = int_usage_records_validated.file_id "
+            "and copies.row_number = int_usage_records_validated.row_number)"
         )
     by_name = {check.check_key.name: check for check in conservation_checks}
     lossy = DuckDBResource(database=str(copy))
@@ -219,7 +222,11 @@ def test_event_tests_check_what_the_build_added_against_every_accepted_key(
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(built.warehouse_path, copy)
     validated = "intermediate.int_usage_records_validated"
-    accepted = "quarantine_reason is null and not is_duplicate"
+    accepted = (
+        "quarantine_reason is null and not exists (select 1 from "
+        "intermediate.int_usage_records_later_copies as copies "
+        "where copies.file_id = int_usage_records_validated.file_id "
+        "and copies.row_number = int_usage_records_validated.row_number)")
     with duckdb.connect(str(copy)) as con:
         # a later build: one key accepted before, one new key without a unit cost (the
         # accepted usage is a view of the validated rows), and a landed row validated again
@@ -234,7 +241,7 @@ def test_event_tests_check_what_the_build_added_against_every_accepted_key(
                               built_at + interval 1 hour as built_at)
             from {validated} where event_id = 'missing_value_good_1' and {accepted}
             union all
-            select * replace (true as is_duplicate, built_at + interval 1 hour as built_at)
+            select * replace (built_at + interval 1 hour as built_at)
             from {validated} where event_id = 'missing_value_good_0' and {accepted}
         """)
         calls = "intermediate.int_calls_deduplicated"

@@ -1,6 +1,6 @@
 {{ config(materialized='view') }}
 {#- Accepted gateway requests: valid, one per request_id, the first delivered copy wins;
-    decided by the validated model (is_duplicate), like the usage records. -#}
+    the valid rows of the validated model but its later copies, like the usage records. -#}
 with
 
 validated as (
@@ -9,26 +9,36 @@ validated as (
 
 ),
 
+later_copies as (
+
+    select file_id, row_number from {{ ref('int_gateway_requests_later_copies') }}
+    where file_id is not null
+
+),
+
 final as (
 
     select
-        request_id,
-        workspace_id,
-        provider,
-        model,
-        request_type,
-        input_tokens,
-        output_tokens,
-        actual_cost,
-        llm_tokens_unit_cost,
-        api_calls_unit_cost,
-        occurred_at,
-        file_id,
-        row_number,
+        validated.request_id,
+        validated.workspace_id,
+        validated.provider,
+        validated.model,
+        validated.request_type,
+        validated.input_tokens,
+        validated.output_tokens,
+        validated.actual_cost,
+        validated.llm_tokens_unit_cost,
+        validated.api_calls_unit_cost,
+        validated.occurred_at,
+        validated.file_id,
+        validated.row_number,
         {#- which build validated and accepted the row: its tests check what it added -#}
-        built_at
+        validated.built_at
     from validated
-    where quarantine_reason is null and not is_duplicate
+    left join later_copies
+        on validated.file_id = later_copies.file_id
+        and validated.row_number = later_copies.row_number
+    where validated.quarantine_reason is null and later_copies.file_id is null
 
 )
 

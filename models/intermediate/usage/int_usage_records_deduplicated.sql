@@ -1,8 +1,8 @@
 {{ config(materialized='view') }}
 {#- Accepted usage records: valid, one per event_id, the first delivered copy (earliest
-    loaded file, then earliest row) wins (contract 2.1.1). The validated model decides it
-    when it validates a row (is_duplicate), so the accepted rows are a view of it, not a
-    second copy of every event. -#}
+    loaded file, then earliest row) wins (contract 2.1.1): the valid rows of the validated
+    model but its later copies (found over the keys alone), a view rather than a second
+    copy of every event. -#}
 with
 
 validated as (
@@ -11,25 +11,35 @@ validated as (
 
 ),
 
+later_copies as (
+
+    select file_id, row_number from {{ ref('int_usage_records_later_copies') }}
+    where file_id is not null
+
+),
+
 final as (
 
     select
-        event_id,
-        workspace_id,
-        call_id,
-        resource_type,
-        provider,
-        model,
-        quantity,
-        resolved_unit_cost as unit_cost,
-        unit_cost_source,
-        occurred_at,
-        file_id,
-        row_number,
+        validated.event_id,
+        validated.workspace_id,
+        validated.call_id,
+        validated.resource_type,
+        validated.provider,
+        validated.model,
+        validated.quantity,
+        validated.resolved_unit_cost as unit_cost,
+        validated.unit_cost_source,
+        validated.occurred_at,
+        validated.file_id,
+        validated.row_number,
         {#- which build validated and accepted the row: its tests check what it added -#}
-        built_at
+        validated.built_at
     from validated
-    where quarantine_reason is null and not is_duplicate
+    left join later_copies
+        on validated.file_id = later_copies.file_id
+        and validated.row_number = later_copies.row_number
+    where validated.quarantine_reason is null and later_copies.file_id is null
 
 )
 

@@ -4,33 +4,51 @@
     file), however long ago (contract 2.1.1). Incremental: a build counts the files
     loaded since the last one, so the row conservation of ingestion_row_counts adds up
     this ledger instead of de-duplicating the history again. The usage records and
-    gateway requests are counted from the copies their validated model flagged
-    (is_duplicate: their accepted rows are the others); calls and snapshots, whose
-    accepted tables are built apart from the validated rows, are counted here from the
-    validated rows alone, so a row lost between them still shows. -#}
+    gateway requests count the rows of their later-copies model (their accepted rows
+    are the other valid rows); calls and snapshots, whose accepted tables are built
+    apart from the validated rows, are counted here from the validated rows alone, so a
+    row lost between them still shows. -#}
 {%- set sources = [
-    ('usage_records', 'int_usage_records_validated', ['event_id'], true),
-    ('gateway_requests', 'int_gateway_requests_validated', ['request_id'], true),
-    ('calls', 'int_calls_validated', ['call_id'], false),
-    ('agents', 'int_agent_snapshots_validated', ['agent_id', 'snapshot_at'], false),
-    ('workspaces', 'int_workspace_snapshots_validated', ['workspace_id', 'snapshot_at'], false),
+    ('usage_records', 'int_usage_records_validated', ['event_id'], 'int_usage_records_later_copies'),
+    ('gateway_requests', 'int_gateway_requests_validated', ['request_id'], 'int_gateway_requests_later_copies'),
+    ('calls', 'int_calls_validated', ['call_id'], none),
+    ('agents', 'int_agent_snapshots_validated', ['agent_id', 'snapshot_at'], none),
+    ('workspaces', 'int_workspace_snapshots_validated', ['workspace_id', 'snapshot_at'], none),
 ] %}
 {%- set last_file = last_file_taken() if is_incremental() else '0' %}
 with
 
-{%- for source_name, validated, key, flagged in sources %}
-{%- if flagged %}
+{%- for source_name, validated, key, later_copies in sources %}
+{%- if later_copies %}
+
+{{ source_name }}_valid as (
+
+    select file_id, count(*) as rows_valid
+    from {{ ref(validated) }}
+    where quarantine_reason is null and file_id > {{ last_file }}
+    group by file_id
+
+),
+
+{{ source_name }}_copies as (
+
+    select file_id, count(*) as duplicates_removed
+    from {{ ref(later_copies) }}
+    where file_id > {{ last_file }}
+    group by file_id
+
+),
 
 {{ source_name }}_counted as (
 
     select
         '{{ source_name }}' as source_name,
-        file_id,
-        count(*) as rows_valid,
-        sum(case when is_duplicate then 1 else 0 end) as duplicates_removed
-    from {{ ref(validated) }}
-    where quarantine_reason is null and file_id > {{ last_file }}
-    group by file_id
+        valid.file_id,
+        valid.rows_valid,
+        coalesce(copies.duplicates_removed, 0) as duplicates_removed
+    from {{ source_name }}_valid as valid
+    left join {{ source_name }}_copies as copies
+        on valid.file_id = copies.file_id
 
 ),
 {%- else %}
@@ -81,7 +99,7 @@ with
 
 final as (
 
-    {%- for source_name, validated, key, flagged in sources %}
+    {%- for source_name, validated, key, later_copies in sources %}
     select * from {{ source_name }}_counted
     {{ 'union all' if not loop.last }}
     {%- endfor %}

@@ -5,8 +5,8 @@
 ) }}
 {#- Every landed gateway request with the first rule it breaks (NULL = valid) and the
     rate-book rates its two usage lines need: llm_tokens (required unless actual_cost
-    is given) and api_calls (0 when the rate book has none, contract 2.1), and whether
-    the row is a later copy of a request (is_duplicate). -#}
+    is given) and api_calls (0 when the rate book has none, contract 2.1). Later copies
+    of a request are found apart (int_gateway_requests_later_copies). -#}
 with
 
 requests as (
@@ -86,12 +86,6 @@ reasoned as (
 
 ),
 
-flagged as (
-
-    {{ flag_later_copies('reasoned', 'request_id') }}
-
-),
-
 final as (
 
     {#- the landing text is only needed to find the broken rule, and the JSON copy of
@@ -101,7 +95,7 @@ final as (
         case when quarantine_reason is not null then raw_row end as raw_row,
         {#- which build validated the row: its grain test checks what it added -#}
         {{ build_started_at() }} as built_at
-    from flagged
+    from reasoned
 
 )
 

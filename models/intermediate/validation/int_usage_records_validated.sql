@@ -5,8 +5,8 @@
 ) }}
 {#- Every landed usage row with the first rule it breaks (NULL = valid) and, for valid
     rows, the unit cost to use: the row's own, else the rate book's most specific rate
-    (model before any-model) effective at occurred_at, and whether the row is a later
-    copy of an event (is_duplicate). -#}
+    (model before any-model) effective at occurred_at. Which valid rows are later copies
+    of an event is found apart, over the keys alone (int_usage_records_later_copies). -#}
 with
 
 usage_records as (
@@ -93,12 +93,6 @@ reasoned as (
 
 ),
 
-flagged as (
-
-    {{ flag_later_copies('reasoned', 'event_id') }}
-
-),
-
 final as (
 
     {#- the landing text is only needed to find the broken rule, and the JSON copy of
@@ -108,7 +102,7 @@ final as (
         case when quarantine_reason is not null then raw_row end as raw_row,
         {#- which build validated the row: its grain test checks what it added -#}
         {{ build_started_at() }} as built_at
-    from flagged
+    from reasoned
 
 )
 
