@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NoReturn
 
+from dagster_project.lib.generate import FORMAT_SUFFIX, GenerateConfig
 from dagster_project.runner import (
     CommandError,
     Console,
@@ -31,7 +32,7 @@ __all__ = ["ensure_dagster_home", "main", "run_job"]
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-FORMATS = ("jsonl", "csv", "parquet")
+FORMATS = tuple(FORMAT_SUFFIX)  # the formats the generator writes
 
 
 def month(text: str) -> str:
@@ -560,19 +561,21 @@ def _parser() -> argparse.ArgumentParser:
         return sub
 
     def add_generate_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--seed", type=int, default=42)
-        p.add_argument("--workspaces", type=positive_int, default=50)
-        p.add_argument("--days", type=positive_int, default=90)
+        p.add_argument("--seed", type=int, default=GenerateConfig.seed)
+        p.add_argument("--workspaces", type=positive_int, default=GenerateConfig.workspaces)
+        p.add_argument("--days", type=positive_int, default=GenerateConfig.days)
         p.add_argument(
             "--end-date", type=day, help="last day generated, YYYY-MM-DD (default: today, UTC)"
         )
-        p.add_argument("--usage-events-per-day", type=positive_int, default=20_000)
-        p.add_argument("--calls-per-day", type=positive_int, default=2_000)
-        p.add_argument("--gateway-requests-per-day", type=positive_int, default=5_000)
+        p.add_argument("--usage-events-per-day", type=positive_int,
+                       default=GenerateConfig.usage_events_per_day)
+        p.add_argument("--calls-per-day", type=positive_int, default=GenerateConfig.calls_per_day)
+        p.add_argument("--gateway-requests-per-day", type=positive_int,
+                       default=GenerateConfig.gateway_requests_per_day)
         p.add_argument(
             "--formats",
             type=formats,
-            default=list(FORMATS),
+            default=list(GenerateConfig.formats),
             help="comma-separated mix of jsonl, csv, parquet",
         )
 

@@ -5,25 +5,26 @@ from datetime import date
 
 import dagster as dg
 
+from dagster_project.lib.generate import GenerateConfig, generate
 from dagster_project.settings import load_settings
 
 
 class SampleDataConfig(dg.Config):
-    seed: int = 42
-    workspaces: int = 50
-    days: int = 90
+    """The generator's options; the defaults are GenerateConfig's."""
+
+    seed: int = GenerateConfig.seed
+    workspaces: int = GenerateConfig.workspaces
+    days: int = GenerateConfig.days
     end_date: str | None = None
     """Last day generated (YYYY-MM-DD, inclusive); empty = today (UTC)."""
-    usage_events_per_day: int = 20_000
-    calls_per_day: int = 2_000
-    gateway_requests_per_day: int = 5_000
-    formats: list[str] = ["jsonl", "csv", "parquet"]
+    usage_events_per_day: int = GenerateConfig.usage_events_per_day
+    calls_per_day: int = GenerateConfig.calls_per_day
+    gateway_requests_per_day: int = GenerateConfig.gateway_requests_per_day
+    formats: list[str] = list(GenerateConfig.formats)
 
 
 @dg.op(description="Write a deterministic sample of every landing source to $LANDING_DIR.")
 def generate_sample_data(context: dg.OpExecutionContext, config: SampleDataConfig) -> None:
-    from dagster_project.lib.generate import GenerateConfig, generate
-
     settings = load_settings()
     summary = generate(
         GenerateConfig(
