@@ -237,7 +237,7 @@ def test_rows_per_file_splits_days_into_parts_with_the_same_rows(generated, tmp_
     assert split.bad_rows == summary.bad_rows
     assert split.duplicate_rows == summary.duplicate_rows
     day = sorted(p.name for p in (tmp_path / "usage_records" / "2026-10-06").iterdir())
-    assert len(day) >= 4
+    assert len(day) == 6
     split_con = landing_connection(tmp_path)
     for source in ("usage_records", "calls"):
         per_file = split_con.execute(
@@ -300,6 +300,25 @@ CALL_RULES = {
 }
 
 
+# Rows breaking each rule. The rules overlap (an unknown_resource_type or invalid_json
+# usage row has no rate either), so the counts add up to more than the bad rows.
+RULE_COUNTS = {
+    "usage_records": {
+        "invalid_json": 14, "missing_value": 39, "negative_quantity": 39,
+        "unknown_resource_type": 38, "invalid_timestamp": 38, "invalid_number": 38,
+        "unknown_workspace": 38, "future_timestamp": 38, "no_rate": 94,
+    },
+    "gateway_requests": {
+        "invalid_json": 2, "missing_value": 10, "negative_quantity": 10, "invalid_number": 9,
+        "invalid_timestamp": 9, "unknown_workspace": 8, "future_timestamp": 8, "no_rate": 10,
+    },
+    "calls": {
+        "invalid_json": 1, "missing_value": 6, "invalid_timestamp": 6, "invalid_number": 6,
+        "negative_quantity": 5, "unknown_workspace": 4, "future_timestamp": 4,
+    },
+}
+
+
 @pytest.mark.parametrize(
     ("source", "rules", "kinds"),
     [
@@ -312,8 +331,9 @@ def test_every_kind_of_bad_row_is_present_and_counted(generated, con, source, ru
     _root, summary = generated
     assert set(rules) == set(kinds)
     key = COLUMNS[source][0]
-    for kind, condition in rules.items():
-        assert scalar(con, f"select count(*) from {source} where {condition}") > 0, kind
+    counts = {kind: scalar(con, f"select count(*) from {source} where {condition}")
+              for kind, condition in rules.items()}
+    assert counts == RULE_COUNTS[source]
     # the rows breaking any rule are exactly the bad rows the summary reports
     any_rule = " or ".join(f"coalesce({c}, false)" for c in rules.values())
     assert scalar(con, f"select count(*) from {source} where {any_rule}") == summary.bad_rows[
@@ -347,18 +367,18 @@ def test_bad_row_values_are_the_documented_ones(con):
         select distinct workspace_id from usage_records
         where workspace_id not in (select workspace_id from workspaces)
     """).fetchall()
-    assert unknown and all(w.startswith("ws_unknown_") for (w,) in unknown)
+    assert len(unknown) == 22 and all(w.startswith("ws_unknown_") for (w,) in unknown)
     bad_ts = [r[0] for r in con.execute(
         "select occurred_at from usage_records where occurred_at is not null "
         "and try_cast(occurred_at as timestamptz) is null").fetchall()]
-    assert any(t.endswith("T25:61:00Z") for t in bad_ts)
-    assert any("/" in t for t in bad_ts)
+    assert sum(t.endswith("T25:61:00Z") for t in bad_ts) == 19
+    assert sum("/" in t for t in bad_ts) == 19
     # future timestamps are 30 days after the end date
     assert scalar(con, """
         select min(try_cast(occurred_at as timestamptz) at time zone 'UTC')::date
         from usage_records
         where try_cast(occurred_at as timestamptz) > timestamptz '2026-10-12 00:00Z'
-    """) >= date(2026, 11, 9)
+    """) == date(2026, 11, 9)
 
 
 def test_good_rows_find_a_rate_and_a_workspace(con):
@@ -372,7 +392,7 @@ def test_good_rows_find_a_rate_and_a_workspace(con):
                             and (r.model is null or r.model = u.model))
           and provider <> 'vonage'
     """) == 0
-    assert scalar(con, "select count(*) from usage_records where unit_cost is not null") > 0
+    assert scalar(con, "select count(*) from usage_records where unit_cost is not null") == 3085
     assert scalar(con, """
         select count(*) from gateway_requests g
         where (provider, model) not in (select (provider, model) from provider_rates
@@ -385,12 +405,13 @@ def test_good_rows_find_a_rate_and_a_workspace(con):
 
 
 @pytest.mark.parametrize(
-    ("source", "key"),
-    [("usage_records", "event_id"), ("gateway_requests", "request_id"), ("calls", "call_id")],
+    ("source", "key", "duplicates"),
+    [("usage_records", "event_id", 250), ("gateway_requests", "request_id", 56),
+     ("calls", "call_id", 16)],
 )
-def test_duplicates_are_redelivered_in_a_later_file(generated, con, source, key):
+def test_duplicates_are_redelivered_in_a_later_file(generated, con, source, key, duplicates):
     _root, summary = generated
-    assert summary.duplicate_rows[source] > 0
+    assert summary.duplicate_rows[source] == duplicates
     # (a JSONL line that is not JSON has no key)
     assert scalar(con, f"select count({key}) - count(distinct {key}) from {source}") == (
         summary.duplicate_rows[source])
@@ -422,7 +443,7 @@ def test_some_calls_are_first_delivered_in_progress_then_final(con):
         where first.file < final.file and first.status = 'in_progress'
           and final.status = 'completed' and first.ended_at is null
           and final.ended_at is not null
-    """) > 0
+    """) == 5
 
 
 def test_late_usage_rows_arrive_in_a_later_day_folder(con):
@@ -434,7 +455,7 @@ def test_late_usage_rows_arrive_in_a_later_day_folder(con):
           and try_cast(occurred_at as timestamptz) < timestamptz '2026-10-12 00:00Z'
     """).fetchall()
     lags = [lag for (lag,) in late if lag]
-    assert lags and min(lags) >= 1 and max(lags) <= 5
+    assert len(lags) == 152 and min(lags) >= 1 and max(lags) <= 5
     # ... and only a small share (late_rate 1 %)
     assert 0.002 < len(lags) / len(late) < 0.03
 
@@ -475,7 +496,8 @@ def test_timestamps_come_in_every_shape(con):
                     else 'other' end, count(*)
         from usage_records group by 1
     """).fetchall())
-    assert shapes["utc"] > shapes["offset"] > 0 and shapes["naive"] > 0
+    # mostly UTC 'Z', then with an offset, then without; other: bad rows' invalid or empty values
+    assert shapes == {"utc": 25195, "offset": 3747, "naive": 3266, "other": 42}
 
 
 def test_workspace_lifecycle_and_settings(con):
@@ -483,22 +505,24 @@ def test_workspace_lifecycle_and_settings(con):
     plans = dict(con.execute("""
         select plan_id, count(distinct workspace_id) from workspaces group by 1
     """).fetchall())
-    assert set(plans) == {"free", "pro", "business", "enterprise"}
+    assert plans == {"free": 17, "pro": 14, "business": 3, "enterprise": 1}
     assert plans["free"] + plans["pro"] > plans["business"] + plans["enterprise"]
     assert scalar(con, """
         select count(*) from (select workspace_id from workspaces group by 1
                               having count(distinct plan_id) > 1)
-    """) > 0
+    """) == 5
     assert scalar(con, """
         select count(*) from workspaces where status = 'cancelled' and cancelled_at is not null
-    """) > 0
+    """) == 7
     assert scalar(con, """
         select count(distinct workspace_id) from workspaces
         where try_cast(created_at as timestamptz) >= timestamptz '2026-10-03 00:00Z'
-    """) > 0
-    for column in ("markup_percentage", "usage_limit_monthly", "alert_threshold_percentage"):
-        assert scalar(con, f"select count(*) from workspaces where {column} is not null") > 0
-    assert scalar(con, "select count(*) from workspaces where auto_pause_on_limit = 'true'") > 0
+    """) == 7
+    settings = {"markup_percentage": 15, "usage_limit_monthly": 63,
+                "alert_threshold_percentage": 41}
+    for column, rows in settings.items():
+        assert scalar(con, f"select count(*) from workspaces where {column} is not null") == rows
+    assert scalar(con, "select count(*) from workspaces where auto_pause_on_limit = 'true'") == 22
     countries = {r[0] for r in con.execute("select distinct country from workspaces").fetchall()}
     tax = {r[0] for r in con.execute("select distinct country from tax_rates").fetchall()}
     assert countries <= tax | {"BR", "SG"}
@@ -510,7 +534,7 @@ def test_agents_and_calls(con):
     assert scalar(con, """
         select max(n) from (select workspace_id, count(distinct agent_id) n from agents
                             group by 1)
-    """) >= 3
+    """) == 5
     statuses = {r[0] for r in con.execute("select distinct status from agents").fetchall()}
     assert statuses == {"live", "paused", "archived"}
     def values(column: str) -> set[object]:
@@ -538,4 +562,4 @@ def test_agents_and_calls(con):
               and c.workspace_id = u.workspace_id))
         from usage_records u where call_id is not null
     """).fetchone()
-    assert linked > 0 and matching / linked > 0.98
+    assert (linked, matching) == (25626, 25531) and matching / linked > 0.98
