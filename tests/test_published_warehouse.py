@@ -215,7 +215,7 @@ def test_leftovers_of_an_interrupted_publish_are_removed(published: SimpleNamesp
 
 def test_failed_build_leaves_the_published_file_untouched(published: SimpleNamespace):
     assert (bool(published.failed_ok), published.failed_ok.reason) == (False, (
-        "dbt build failed: test source_unique_billing_finalized_periods_period_start failed "
+        "dbt build failed: test unique_stg_billing__finalized_periods_period_start failed "
         "(1 failing row)"))
     assert published.path.stat().st_ino == published.inode
     assert _digest(published.path) == published.digest

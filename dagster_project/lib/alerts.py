@@ -4,19 +4,12 @@ application to send. The pipeline itself sends nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from dagster_project.lib.outbox import mark_delivered, write_message
-
-
-@dataclass(frozen=True)
-class AlertRun:
-    raised: int
-    delivered: int
 
 
 def raise_alerts(con: duckdb.DuckDBPyConnection, *, now: datetime) -> int:

@@ -123,9 +123,6 @@ class Store:
         self.idempotency[scope] = result
         return result
 
-    def forget(self, api_key: str, key: str) -> None:
-        self.idempotency.pop((hashlib.sha256(api_key.encode()).hexdigest(), key), None)
-
     # -- persistence (the demo keeps its Stripe account between runs) ------------------
     def dump(self) -> dict[str, Any]:
         return {

@@ -33,6 +33,16 @@ class LayeredTranslator(DagsterDbtTranslator):
             return fqn[1]
         return super().get_group_name(dbt_resource_props)
 
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        """A source table is the asset that writes it: keyed by its schema (`raw/usage_records`
+        for the landing source's tables), unless its meta names another key."""
+        key = super().get_asset_key(dbt_resource_props)
+        if dbt_resource_props["resource_type"] == "source" and key == dg.AssetKey(
+            [dbt_resource_props["source_name"], dbt_resource_props["name"]]
+        ):
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return key
+
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
         """The model's own description; its SQL is one click away (the code view), not
         pasted under it."""

@@ -15,7 +15,6 @@ matplotlib.use("Agg")
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 BLUE, GREEN, GREY, RED, ORANGE = "#2f6db5", "#3c9d5d", "#9aa3ad", "#c8463d", "#e08a2e"
 SENTIMENT_COLOURS = {"positive": GREEN, "neutral": GREY, "negative": RED}
 

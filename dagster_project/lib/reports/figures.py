@@ -205,10 +205,6 @@ class Figures:
         return ranked[:top]
 
     @property
-    def invoiced_total(self) -> Decimal:
-        return sum((i.total for i in self.invoices), ZERO)
-
-    @property
     def checks(self) -> list[Check]:
         """Reconciliation of the figures that two marts each give for the period."""
         checks = [

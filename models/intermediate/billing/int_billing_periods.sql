@@ -20,7 +20,7 @@ settings as (
 
 finalized_periods as (
 
-    select * from {{ source('billing', 'finalized_periods') }}
+    select * from {{ ref('stg_billing__finalized_periods') }}
 
 ),
 

@@ -26,7 +26,7 @@ discount_rules as (
 
 finalized_invoices as (
 
-    select * from {{ source('billing', 'finalized_invoices') }}
+    select * from {{ ref('stg_billing__finalized_invoices') }}
 
 ),
 

@@ -8,14 +8,14 @@ with
 
 synced as (
 
-    select * from {{ source('billing', 'stripe_invoices') }}
+    select * from {{ ref('stg_billing__stripe_invoices') }}
     where stripe_status = 'open'
 
 ),
 
 events as (
 
-    select * from {{ source('billing', 'stripe_events') }}
+    select * from {{ ref('stg_billing__stripe_events') }}
 
 ),
 

@@ -18,13 +18,13 @@ usage_charges as (
 
 finalized_invoices as (
 
-    select * from {{ source('billing', 'finalized_invoices') }}
+    select * from {{ ref('stg_billing__finalized_invoices') }}
 
 ),
 
 finalized_lines as (
 
-    select * from {{ source('billing', 'finalized_invoice_lines') }}
+    select * from {{ ref('stg_billing__finalized_invoice_lines') }}
 
 ),
 

@@ -3,7 +3,7 @@ with
 
 finalized as (
 
-    select * from {{ source('billing', 'finalized_invoice_lines') }}
+    select * from {{ ref('stg_billing__finalized_invoice_lines') }}
 
 ),
 

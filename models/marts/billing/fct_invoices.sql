@@ -5,7 +5,7 @@ with
 
 finalized as (
 
-    select * from {{ source('billing', 'finalized_invoices') }}
+    select * from {{ ref('stg_billing__finalized_invoices') }}
 
 ),
 
@@ -17,7 +17,7 @@ drafts as (
 
 stripe_invoices as (
 
-    select * from {{ source('billing', 'stripe_invoices') }}
+    select * from {{ ref('stg_billing__stripe_invoices') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'calls') }}
+    select * from {{ source('landing', 'calls') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'files') }}
+    select * from {{ source('landing', 'files') }}
 
 ),
 

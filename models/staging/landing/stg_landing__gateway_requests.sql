@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'gateway_requests') }}
+    select * from {{ source('landing', 'gateway_requests') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'usage_records') }}
+    select * from {{ source('landing', 'usage_records') }}
 
 ),
 

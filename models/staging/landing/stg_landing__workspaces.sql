@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'workspaces') }}
+    select * from {{ source('landing', 'workspaces') }}
 
 ),
 
