@@ -15,8 +15,9 @@ from dagster_project.lib.outbox import mark_delivered, write_message
 def raise_alerts(con: duckdb.DuckDBPyConnection, *, now: datetime) -> int:
     """Insert an alert for every crossed threshold that has none yet; returns how many.
 
-    The alert_id is deterministic and the primary key, so however often the check runs,
-    a (workspace, period, threshold) is raised once: the first time it is crossed.
+    Which alerts are due and their ids are the model int_usage_alerts_due; the alert_id
+    is the primary key, so however often the check runs, a (workspace, period,
+    threshold) is raised once: the first time it is crossed.
     """
     before = con.execute("select count(*) from billing.usage_alerts").fetchone()[0]
     con.execute(
@@ -25,12 +26,9 @@ def raise_alerts(con: duckdb.DuckDBPyConnection, *, now: datetime) -> int:
             (alert_id, workspace_id, period_start, threshold_pct, usage_pct,
              usage_limit_monthly, draft_subtotal, raised_at, delivered_at)
         select
-            'alert_' || workspace_id || '_' || strftime(period_start, '%Y%m') || '_'
-                || cast(cast(threshold_pct as integer) as varchar),
-            workspace_id, period_start, threshold_pct, usage_pct, usage_limit_monthly,
-            draft_subtotal, ?, null
-        from intermediate.int_usage_limit_status
-        where is_crossed
+            alert_id, workspace_id, period_start, threshold_pct, usage_pct,
+            usage_limit_monthly, draft_subtotal, ?, null
+        from intermediate.int_usage_alerts_due
         on conflict do nothing
         """,
         [now],

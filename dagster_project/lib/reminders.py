@@ -1,7 +1,9 @@
-"""Payment reminders for open invoices: one `due_soon` reminder from 3 days before the
-due date, one `overdue` reminder once the invoice is overdue (past due, or its payment
-failed), each raised once per invoice however often the check runs, and delivered to
-the outbox for the application to send."""
+"""Payment reminders for open invoices: one `due_soon` reminder from a few days before
+the due date (payment_due_soon_days in seeds/settings.csv), one `overdue` reminder once
+the invoice is overdue (past due, or its payment failed), each raised once per invoice
+however often the check runs, and delivered to the outbox for the application to send.
+Which reminders exist and the days each is due on are the model
+int_payment_reminders_due; this module raises those due today and writes the files."""
 
 from __future__ import annotations
 
@@ -12,11 +14,9 @@ import duckdb
 
 from dagster_project.lib.outbox import mark_delivered, write_message
 
-DUE_SOON_DAYS = 3
-
 
 def raise_reminders(con: duckdb.DuckDBPyConnection, *, now: datetime) -> int:
-    """Insert the reminders that are due and not raised yet; returns how many."""
+    """Insert the reminders due on `now`'s day that are not raised yet; returns how many."""
     before = con.execute("select count(*) from billing.payment_reminders").fetchone()[0]
     con.execute(
         """
@@ -24,23 +24,14 @@ def raise_reminders(con: duckdb.DuckDBPyConnection, *, now: datetime) -> int:
             (reminder_id, invoice_id, invoice_number, workspace_id, reminder_type,
              due_date, amount_due, raised_at, delivered_at)
         select
-            'reminder_' || invoice_id || '_' || reminder_type, invoice_id, invoice_number,
-            workspace_id, reminder_type, due_date, total, $now, null
-        from (
-            select *, 'due_soon' as reminder_type
-            from marts.fct_invoices
-            where status = 'open'
-                and cast($now as date) >= due_date - $days
-                and cast($now as date) <= due_date
-            union all
-            select *, 'overdue' as reminder_type
-            from marts.fct_invoices
-            where status = 'overdue'
-                or (status = 'open' and cast($now as date) > due_date)
-        ) as due
+            reminder_id, invoice_id, invoice_number, workspace_id, reminder_type,
+            due_date, amount_due, $now, null
+        from intermediate.int_payment_reminders_due
+        where cast($now as date) >= remind_from
+            and (remind_until is null or cast($now as date) <= remind_until)
         on conflict do nothing
         """,
-        {"now": now, "days": DUE_SOON_DAYS},
+        {"now": now},
     )
     return con.execute("select count(*) from billing.payment_reminders").fetchone()[0] - before
 

@@ -25,7 +25,7 @@ from dagster_project.settings import load_settings
 @dg.asset(
     key=["billing", "usage_alert_check"],
     group_name="limits",
-    deps=[dg.AssetKey(["intermediate", "int_usage_limit_status"])],
+    deps=[dg.AssetKey(["intermediate", "int_usage_alerts_due"])],
     kinds={"duckdb"},
     description="Raises each usage-limit threshold once per workspace and period, the first "
     "time it is crossed, and writes it to the outbox (table + JSON-lines files).",
@@ -68,7 +68,7 @@ usage_alerts_table = dg.AssetSpec(
 # the daily aggregates of calls, the invoice and analytics marts wait for the daily run
 # or the new-files sensor, which build everything.
 LIMIT_MARTS = [
-    dg.AssetKey(["intermediate", "int_usage_limit_status"]),
+    dg.AssetKey(["intermediate", "int_usage_alerts_due"]),
     dg.AssetKey(["marts", "agents_to_pause"]),
     dg.AssetKey(["marts", "workspaces_over_quota"]),
     dg.AssetKey(["marts", "fct_usage_alerts"]),

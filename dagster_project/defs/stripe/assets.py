@@ -157,10 +157,11 @@ def stripe_payment_events(
 @dg.asset(
     key=["billing", "payment_reminders"],
     group_name="stripe",
-    deps=[dg.AssetKey(["marts", "fct_invoices"])],
+    deps=[dg.AssetKey(["intermediate", "int_payment_reminders_due"])],
     kinds={"duckdb"},
-    description="Reminders for open invoices, written to the alerts outbox: one 3 days "
-    "before the due date, one when the invoice becomes overdue, each exactly once.",
+    description="Reminders for open invoices, written to the alerts outbox: one a few days "
+    "before the due date (payment_due_soon_days), one when the invoice becomes overdue, "
+    "each exactly once (which are due: intermediate/int_payment_reminders_due).",
 )
 def payment_reminders(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, config: AsOfConfig

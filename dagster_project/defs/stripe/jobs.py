@@ -5,10 +5,9 @@ are rebuilt and payment reminders written."""
 import dagster as dg
 from dagster_dbt import build_dbt_asset_selection
 
-from dagster_project.defs.billing.assets import FINALIZED_INVOICES_KEY
 from dagster_project.defs.billing.jobs import finalize_invoices_job
 from dagster_project.defs.dbt.assets import warehouse_dbt_assets
-from dagster_project.defs.jobs import WAREHOUSE_WRITER, dbt_source_checks, published
+from dagster_project.defs.jobs import WAREHOUSE_WRITER, published
 from dagster_project.defs.partitions import monthly_periods
 from dagster_project.defs.stripe.assets import (
     INVOICES_KEY,
@@ -44,9 +43,6 @@ stripe_payments_job = dg.define_asset_job(
             [warehouse_dbt_assets],
             dbt_select="source:billing.stripe_events+ source:billing.stripe_invoices+",
         )
-        # the dbt command of this subset runs the finalized invoices' source tests too:
-        # selected, their results are checks of the run rather than stray events
-        | dbt_source_checks(stripe_payment_events.key, INVOICES_KEY, FINALIZED_INVOICES_KEY)
         | published
     ),
     description="Read Stripe payment events, rebuild the invoice marts (statuses, "

@@ -4,14 +4,14 @@
     days, so the days of an invoice add up to it exactly. Void invoices carry no revenue.
     An invoice whose workspace exists on no day of the period (a late-usage adjustment
     after a cancellation, usage outside the workspace's lifetime) falls on the period's
-    first day. Reads fct_invoices: the invoice of record, frozen or draft, with its
-    current status. -#}
+    first day. Reads the invoices of record (int_invoices_of_record, published as
+    fct_invoices): frozen or draft, with the current status. -#}
 {%- set wide = type_wide_integer() -%}
 with
 
 invoices as (
 
-    select * from {{ ref('fct_invoices') }}
+    select * from {{ ref('int_invoices_of_record') }}
     where status <> 'void'
 
 ),

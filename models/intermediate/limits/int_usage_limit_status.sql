@@ -1,7 +1,8 @@
 {#- Where each workspace stands against its monthly usage limit in the current period
     (the month of the run's as_of): usage_pct = the draft invoice's subtotal / limit x 100
     (contract 3), and the thresholds it has reached: the workspace's alert threshold
-    (default 80), 100 and 120. -#}
+    (default_alert_threshold_percentage of the settings seed, 80), and the limit and
+    overage thresholds of the settings (100, 120). -#}
 with
 
 periods as (
@@ -19,6 +20,12 @@ period_states as (
 drafts as (
 
     select * from {{ ref('int_invoices_draft') }}
+
+),
+
+settings as (
+
+    select * from {{ ref('stg_reference__settings') }}
 
 ),
 
@@ -55,18 +62,25 @@ thresholds as (
 
     select workspace_id, alert_threshold_percentage as threshold_pct from status
     union
-    select workspace_id, 100 as threshold_pct from status
+    select status.workspace_id, settings.limit_threshold_percentage as threshold_pct
+    from status cross join settings
     union
-    select workspace_id, 120 as threshold_pct from status
+    select status.workspace_id, settings.overage_threshold_percentage as threshold_pct
+    from status cross join settings
 
 ),
 
 final as (
 
     select
-        status.workspace_id || ':' || cast(status.period_key as {{ dbt.type_string() }})
-            || ':' || cast(cast(thresholds.threshold_pct as decimal(9, 2)) as {{ dbt.type_string() }})
-            as limit_threshold_id,
+        {#- the id of the alert the threshold raises once crossed (billing.usage_alerts):
+            alert_<workspace>_<YYYYMM>_<threshold> (80, or 82.50 for a fractional one) -#}
+        'alert_' || status.workspace_id || '_' || cast(status.period_key as {{ dbt.type_string() }})
+            || '_' || case
+                when thresholds.threshold_pct = round(thresholds.threshold_pct, 0)
+                    then cast(cast(thresholds.threshold_pct as integer) as {{ dbt.type_string() }})
+                else cast(cast(thresholds.threshold_pct as decimal(9, 2)) as {{ dbt.type_string() }})
+            end as alert_id,
         status.workspace_id,
         status.period_start,
         cast(thresholds.threshold_pct as decimal(9, 2)) as threshold_pct,

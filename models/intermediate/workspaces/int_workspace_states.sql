@@ -11,6 +11,12 @@ snapshots as (
 
 ),
 
+settings as (
+
+    select default_alert_threshold_percentage from {{ ref('stg_reference__settings') }}
+
+),
+
 sequenced as (
 
     select
@@ -36,7 +42,8 @@ final as (
         cancelled_at,
         markup_percentage,
         usage_limit_monthly,
-        coalesce(alert_threshold_percentage, 80) as alert_threshold_percentage,
+        coalesce(sequenced.alert_threshold_percentage, settings.default_alert_threshold_percentage)
+            as alert_threshold_percentage,
         coalesce(auto_pause_on_limit, false) as auto_pause_on_limit,
         snapshot_at,
         case when previous_snapshot_at is null
@@ -46,6 +53,7 @@ final as (
             as valid_to,
         next_snapshot_at is null as is_current
     from sequenced
+    cross join settings
 
 )
 
