@@ -12,6 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# the dbt seeds: the lookup tables and settings both dbt and the Python steps read
+SEEDS_DIR = PROJECT_ROOT / "seeds"
 DBT_PROJECT_DIR = PROJECT_ROOT
 DBT_PROFILES_DIR = PROJECT_ROOT / "dbt"
 # the code location's name in the Dagster UI ([tool.dagster] in pyproject.toml)

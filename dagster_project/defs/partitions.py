@@ -11,14 +11,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.settings import PROJECT_ROOT, load_settings
+from dagster_project.settings import SEEDS_DIR, load_settings
 
 # The first month the pipeline can bill, when nothing says where billing starts yet (no
 # billing_start in the seeds and nothing published).
 EARLIEST_PERIOD = date(2025, 1, 1)
 
 
-SETTINGS_SEED = PROJECT_ROOT / "seeds" / "settings.csv"
+SETTINGS_SEED = SEEDS_DIR / "settings.csv"
 
 
 def _billing_start_setting(seed: Path) -> date | None:

@@ -9,31 +9,17 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.outbox import mark_delivered, write_message
+from dagster_project.lib.billing_state import append_usage_alerts, mark_delivered
+from dagster_project.lib.outbox import write_message
 
 
 def raise_alerts(con: duckdb.DuckDBPyConnection, *, now: datetime) -> int:
-    """Insert an alert for every crossed threshold that has none yet; returns how many.
+    """Raise every alert due (int_usage_alerts_due) that was never raised; returns how many.
 
-    Which alerts are due and their ids are the model int_usage_alerts_due; the alert_id
-    is the primary key, so however often the check runs, a (workspace, period,
-    threshold) is raised once: the first time it is crossed.
+    The alert_id is the primary key, so however often the check runs, a (workspace,
+    period, threshold) is raised once: the first time it is crossed.
     """
-    before = con.execute("select count(*) from billing.usage_alerts").fetchone()[0]
-    con.execute(
-        """
-        insert into billing.usage_alerts
-            (alert_id, workspace_id, period_start, threshold_pct, usage_pct,
-             usage_limit_monthly, draft_subtotal, raised_at, delivered_at)
-        select
-            alert_id, workspace_id, period_start, threshold_pct, usage_pct,
-            usage_limit_monthly, draft_subtotal, ?, null
-        from intermediate.int_usage_alerts_due
-        on conflict do nothing
-        """,
-        [now],
-    )
-    return con.execute("select count(*) from billing.usage_alerts").fetchone()[0] - before
+    return append_usage_alerts(con, now=now)
 
 
 def deliver_alerts(con: duckdb.DuckDBPyConnection, outbox_dir: Path, *, now: datetime) -> int:
@@ -62,5 +48,5 @@ def deliver_alerts(con: duckdb.DuckDBPyConnection, outbox_dir: Path, *, now: dat
             "raised_at": raised_at.isoformat() + "Z",
         }
         write_message(outbox_dir / period.strftime("%Y-%m"), alert_id, record)
-    mark_delivered(con, "billing.usage_alerts", "alert_id", [row[0] for row in rows], now=now)
+    mark_delivered(con, "usage_alerts", [row[0] for row in rows], now=now)
     return len(rows)

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import duckdb
 
+from dagster_project.lib.billing_state import freeze_period
+
 
 class FinalizationRefused(Exception):
     """The period cannot be finalized now; the message says why."""
@@ -144,61 +146,9 @@ def finalize_period(
                 "run a build first"
             )
 
-    con.execute("begin transaction")
-    try:
-        con.execute(
-            """
-            insert into billing.finalized_invoices
-            select
-                invoice_id,
-                'INV-' || cast(period_key as varchar) || '-'
-                    || lpad(cast(row_number() over (order by workspace_id) as varchar), 5, '0'),
-                workspace_id,
-                period_start,
-                period_end,
-                case when total = 0 then 'no_charge' else 'finalized' end,
-                subtotal,
-                discount_total,
-                tax_total,
-                total,
-                'USD',
-                $now,
-                cast($now as date) + $terms
-            from intermediate.int_invoices_draft
-            where period_start = $period
-            """,
-            {"now": now, "terms": payment_terms_days, "period": period_start},
-        )
-        con.execute(
-            """
-            insert into billing.finalized_invoice_lines
-                (invoice_id, line_id, line_number, line_type, resource_type, description,
-                 quantity, unit_amount, amount, adjustment_period, plan_id, rule_id)
-            select
-                invoice_id, line_id, line_number, line_type, resource_type, description,
-                quantity, unit_amount, amount, adjustment_period, plan_id, rule_id
-            from intermediate.int_invoice_lines_draft
-            where period_start = ?
-            """,
-            [period_start],
-        )
-        invoices, no_charge, total = con.execute(
-            """
-            select count(*), count(*) filter (where status = 'no_charge'),
-                   coalesce(sum(total), 0)
-            from billing.finalized_invoices where period_start = ?
-            """,
-            [period_start],
-        ).fetchone()
-        con.execute(
-            "insert into billing.finalized_periods values (?, ?, ?, ?)",
-            [period_start, now, invoices, total],
-        )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return FinalizeResult(period_start, False, invoices, no_charge, Decimal(total), now)
+    invoices, no_charge, total = freeze_period(
+        con, period_start, now=now, payment_terms_days=payment_terms_days)
+    return FinalizeResult(period_start, False, invoices, no_charge, total, now)
 
 
 def drafts_include_all_ingested_usage(con: duckdb.DuckDBPyConnection) -> bool:

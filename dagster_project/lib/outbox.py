@@ -1,6 +1,6 @@
 """The outbox the application reads to send messages: one JSON-lines file per message,
 written atomically and named by the message's id, so writing it again after a crash
-leaves the same single file."""
+leaves the same single file (its table row is stamped by lib/billing_state.py)."""
 
 from __future__ import annotations
 
@@ -17,15 +17,3 @@ def write_message(folder: Path, message_id: str, record: dict[str, Any]) -> Path
     temporary.write_text(json.dumps(record, sort_keys=True) + "\n")
     os.replace(temporary, path)
     return path
-
-
-def mark_delivered(
-    con: Any, table: str, id_column: str, ids: list[str], *, now: Any
-) -> None:
-    """Stamp `delivered_at` on the rows whose messages were written."""
-    if ids:
-        con.execute(
-            f"update {table} set delivered_at = ? where delivered_at is null "
-            f"and {id_column} in (select unnest(?))",
-            [now, ids],
-        )

@@ -12,28 +12,13 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.lib.outbox import mark_delivered, write_message
+from dagster_project.lib.billing_state import append_payment_reminders, mark_delivered
+from dagster_project.lib.outbox import write_message
 
 
 def raise_reminders(con: duckdb.DuckDBPyConnection, *, now: datetime) -> int:
-    """Insert the reminders due on `now`'s day that are not raised yet; returns how many."""
-    before = con.execute("select count(*) from billing.payment_reminders").fetchone()[0]
-    con.execute(
-        """
-        insert into billing.payment_reminders
-            (reminder_id, invoice_id, invoice_number, workspace_id, reminder_type,
-             due_date, amount_due, raised_at, delivered_at)
-        select
-            reminder_id, invoice_id, invoice_number, workspace_id, reminder_type,
-            due_date, amount_due, $now, null
-        from intermediate.int_payment_reminders_due
-        where cast($now as date) >= remind_from
-            and (remind_until is null or cast($now as date) <= remind_until)
-        on conflict do nothing
-        """,
-        {"now": now},
-    )
-    return con.execute("select count(*) from billing.payment_reminders").fetchone()[0] - before
+    """Raise the reminders due on `now`'s day that were never raised; returns how many."""
+    return append_payment_reminders(con, now=now)
 
 
 def deliver_reminders(
@@ -60,6 +45,5 @@ def deliver_reminders(
             "currency": "USD",
             "raised_at": raised.isoformat() + "Z",
         })
-    mark_delivered(con, "billing.payment_reminders", "reminder_id", [row[0] for row in rows],
-                   now=now)
+    mark_delivered(con, "payment_reminders", [row[0] for row in rows], now=now)
     return len(rows)

@@ -5,6 +5,7 @@ int_invoice_payment_status turns them into each invoice's state."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from dataclasses import dataclass
@@ -14,15 +15,14 @@ from typing import Any
 import duckdb
 import stripe
 
+from dagster_project.lib.billing_state import record_webhook_rejection, store_stripe_events
 from dagster_project.lib.stripe_api import StripeApi
+from dagster_project.settings import SEEDS_DIR
 
-PAYMENT_EVENT_TYPES = (
-    "invoice.finalized",
-    "invoice.paid",
-    "invoice.payment_failed",
-    "invoice.voided",
-    "invoice.marked_uncollectible",
-)
+# The invoice events read: the seed that also maps each to its payment state in dbt
+# (int_invoice_payment_status).
+with (SEEDS_DIR / "stripe_event_types.csv").open(newline="") as _seed:
+    PAYMENT_EVENT_TYPES = tuple(row["event_type"] for row in csv.DictReader(_seed))
 
 # Events are listed from the newest received one's second on again (a second can hold
 # more events than one page showed); the ones already stored are skipped by id.
@@ -53,18 +53,10 @@ def store_events(
     con: duckdb.DuckDBPyConnection, rows: list[EventRow], *, via: str, now: datetime
 ) -> int:
     """Insert the events not stored yet, in order of `created`; returns how many were new."""
-    if not rows:
-        return 0
-    before = con.execute("select count(*) from billing.stripe_events").fetchone()[0]
-    con.executemany(
-        "insert into billing.stripe_events values (?, ?, ?, ?, ?, ?, ?) on conflict do nothing",
-        [
-            [row.event_id, row.event_type, row.created_at, row.stripe_invoice_id,
-             row.invoice_id, via, now]
-            for row in sorted(rows, key=lambda r: (r.created_at, r.event_id))
-        ],
-    )
-    return con.execute("select count(*) from billing.stripe_events").fetchone()[0] - before
+    return store_stripe_events(con, [
+        (row.event_id, row.event_type, row.created_at, row.stripe_invoice_id, row.invoice_id)
+        for row in sorted(rows, key=lambda r: (r.created_at, r.event_id))
+    ], via=via, now=now)
 
 
 def fetch_events(
@@ -108,10 +100,8 @@ def accept_webhook(
     except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
         reason = ("invalid signature" if isinstance(error, stripe.SignatureVerificationError)
                   else "unreadable payload")
-        con.execute(
-            "insert into billing.stripe_webhook_rejections values (?, ?, ?, ?)",
-            [now, reason, hashlib.sha256(payload).hexdigest(), len(payload)],
-        )
+        record_webhook_rejection(con, reason, hashlib.sha256(payload).hexdigest(),
+                                 len(payload), now=now)
         raise WebhookRejected(reason) from None
     row = EventRow.from_event(event)
     if row.event_type not in PAYMENT_EVENT_TYPES or not row.invoice_id:

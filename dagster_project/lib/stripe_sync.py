@@ -22,6 +22,11 @@ from typing import Any
 import duckdb
 import stripe
 
+from dagster_project.lib.billing_state import (
+    record_stripe_invoice,
+    record_stripe_sync_error,
+    remember_stripe_customer,
+)
 from dagster_project.lib.reports.formatting import quantity as quantity_text
 from dagster_project.lib.reports.formatting import unit as unit_text
 from dagster_project.lib.stripe_api import StripeApi
@@ -168,40 +173,20 @@ def _record_invoice(
     items: int | None = None,
 ) -> None:
     status = "draft" if stripe_invoice.status == "draft" else "open"
-    con.execute(
-        """
-        insert into billing.stripe_invoices
-            (invoice_id, workspace_id, period_start, stripe_customer_id, stripe_invoice_id,
-             stripe_status, stripe_number, stripe_total_cents, items, first_seen_at,
-             completed_at)
-        values ($invoice_id, $workspace_id, $period_start, $customer, $stripe_id, $status,
-                $number, $total, $items, $now, case when $status = 'open' then $now end)
-        on conflict (invoice_id) do update set
-            stripe_invoice_id = excluded.stripe_invoice_id,
-            stripe_status = excluded.stripe_status,
-            stripe_number = excluded.stripe_number,
-            stripe_total_cents = excluded.stripe_total_cents,
-            items = coalesce(excluded.items, stripe_invoices.items),
-            completed_at = coalesce(stripe_invoices.completed_at, excluded.completed_at)
-        """,
-        {
-            "invoice_id": invoice.invoice_id, "workspace_id": invoice.workspace_id,
-            "period_start": invoice.period_start, "customer": customer_id,
-            "stripe_id": stripe_invoice.id, "status": status,
-            "number": field_of(stripe_invoice, "number"),
-            "total": field_of(stripe_invoice, "total"),
-            "items": items, "now": now,
-        },
-    )
+    record_stripe_invoice(con, {
+        "invoice_id": invoice.invoice_id, "workspace_id": invoice.workspace_id,
+        "period_start": invoice.period_start, "customer": customer_id,
+        "stripe_id": stripe_invoice.id, "status": status,
+        "number": field_of(stripe_invoice, "number"),
+        "total": field_of(stripe_invoice, "total"),
+        "items": items,
+    }, now=now)
 
 
 def _record_failure(
     con: duckdb.DuckDBPyConnection, invoice: InvoiceToSync, message: str, now: datetime
 ) -> None:
-    con.execute(
-        "insert into billing.stripe_sync_errors values (?, ?, ?, ?, ?)",
-        [invoice.invoice_id, invoice.period_start, now, message.split(":", 1)[0], message],
-    )
+    record_stripe_sync_error(con, invoice.invoice_id, invoice.period_start, message, now=now)
 
 
 # -- the Stripe side -----------------------------------------------------------------
@@ -227,10 +212,7 @@ def ensure_customer(
             idempotency_key=f"billing-customer-{workspace_id}",
         )
         customer_id = customer.id
-    con.execute(
-        "insert into billing.stripe_customers values (?, ?, ?) on conflict do nothing",
-        [workspace_id, customer_id, now],
-    )
+    remember_stripe_customer(con, workspace_id, customer_id, now=now)
     return customer_id, created
 
 

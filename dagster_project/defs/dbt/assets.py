@@ -15,6 +15,7 @@ from dagster_duckdb import DuckDBResource
 
 from dagster_project.defs.dbt.project import dbt_project, ensure_manifest, keep_partial_parse
 from dagster_project.defs.partitions import run_as_of
+from dagster_project.lib.billing_state import ensure_billing_state
 from dagster_project.lib.connections import warehouse_connection
 from dagster_project.lib.dbt_args import build_args, pinned_as_of
 from dagster_project.lib.landing import ensure_raw_schema
@@ -69,10 +70,12 @@ def warehouse_dbt_assets(
     duckdb: DuckDBResource,
     config: DbtBuildConfig,
 ):
-    # the raw tables the staging models read, with every column of this version, also
-    # before the first ingest or the first ingest after an upgrade
+    # the tables outside dbt that the staging models read: the raw tables, with every
+    # column of this version, and the billing state, also before the first ingest or
+    # the first finalization, or after an upgrade
     with warehouse_connection(duckdb) as con:
         ensure_raw_schema(con)
+        ensure_billing_state(con)
     # a run for a day (the daily pipeline, a backfill) is evaluated at that day's end
     as_of = config.as_of or run_as_of(context.run.tags)
     args = build_args(full_refresh=config.full_refresh)

@@ -6,15 +6,14 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dagster_project.lib.generate.randomness import allocate
+from dagster_project.settings import SEEDS_DIR
 
 if TYPE_CHECKING:
     from dagster_project.lib.generate.sql import Database
 
-SEEDS_DIR = Path(__file__).resolve().parents[3] / "seeds"
 
 # Share of events per resource type (storage is extra: one row per active workspace/day).
 RESOURCE_MIX = {

@@ -1,7 +1,7 @@
 {#- The payment state of every invoice finalized in Stripe, from the Stripe events
     received (contract 5). An invoice's states only move forward:
     open < payment_failed < uncollectible < void | paid (paid and void are final and
-    exclusive). Applying the events in order of `created` with that rule gives the
+    exclusive; the ranks of the stripe_event_types seed). Applying the events in order of `created` with that rule gives the
     same state as applying them in any order, so a duplicated, late or out-of-order
     event can never move an invoice back. -#}
 with
@@ -19,29 +19,26 @@ events as (
 
 ),
 
+event_types as (
+
+    {#- the Stripe invoice events read and the payment state each moves to -#}
+    select * from {{ ref('stripe_event_types') }}
+
+),
+
 payment_events as (
 
     select
         events.stripe_invoice_id,
         events.event_id,
         events.created_at,
-        case events.event_type
-            when 'invoice.paid' then 'paid'
-            when 'invoice.voided' then 'void'
-            when 'invoice.marked_uncollectible' then 'uncollectible'
-            when 'invoice.payment_failed' then 'payment_failed'
-        end as payment_state,
-        case events.event_type
-            when 'invoice.paid' then 4
-            when 'invoice.voided' then 3
-            when 'invoice.marked_uncollectible' then 2
-            when 'invoice.payment_failed' then 1
-        end as state_rank
+        event_types.payment_state,
+        event_types.state_rank
     from events
-    where events.event_type in (
-        'invoice.paid', 'invoice.voided', 'invoice.marked_uncollectible',
-        'invoice.payment_failed'
-    )
+    inner join event_types
+        on events.event_type = event_types.event_type
+    -- invoice.finalized only opens the invoice, as its sync did
+    where event_types.state_rank > 0
 
 ),
 
