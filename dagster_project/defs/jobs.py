@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from dagster_dbt import build_dbt_asset_selection
 
-from dagster_project.defs.billing.assets import invoice_finalization
 from dagster_project.defs.dbt.assets import warehouse_dbt_assets
 from dagster_project.defs.partitions import day_key
 from dagster_project.defs.publish.assets import published_warehouse
@@ -16,10 +15,9 @@ WAREHOUSE_WRITER = {"billing/warehouse": "writer"}
 
 ingestion = dg.AssetSelection.groups("ingestion")
 # dbt's tests of its sources are checks of the assets that write those tables (the
-# finalization, the Stripe sync, ingestion): a full dbt build runs them, so its jobs
-# select them too
-# the other tables of the billing state, written by the Stripe sync and the limit check
-STRIPE_STATE_KEYS = (dg.AssetKey(["stripe", "invoices"]), dg.AssetKey(["stripe", "payment_events"]))
+# landing files' registry, written by ingestion): a full dbt build runs them, so its
+# jobs select them too; the billing state is tested on its staging views
+# the table of the billing state written by the limit check
 USAGE_ALERTS_KEY = dg.AssetKey(["billing", "usage_alerts"])
 
 
@@ -56,7 +54,6 @@ billing_rebuild_job = dg.define_asset_job(
     "billing_rebuild_job",
     tags=WAREHOUSE_WRITER,
     selection=build_dbt_asset_selection([warehouse_dbt_assets], dbt_select="source:billing+")
-    | dbt_source_checks(*invoice_finalization.keys, *STRIPE_STATE_KEYS, USAGE_ALERTS_KEY)
     | published,
     description="Rebuild the models downstream of the frozen billing state (after a "
     "finalization), with their tests; then publish the marts.",
